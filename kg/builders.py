@@ -1,0 +1,353 @@
+"""Builders: one small function per fact kind, turning records into RDF in the project's terms.
+
+Every fact node gets ``prov:wasDerivedFrom`` to the sentence(s) it cites. Dates keep the source's precision and
+get derived ``apg:notBefore`` / ``apg:notAfter`` ``xsd:date`` bounds (see ``kg.dates``).
+"""
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from . import dates
+from .facts import FactError, Record
+from .iris import Iris
+from .namespaces import APG, OPENGOV, ORG, SCHEMA
+from .sources import Source
+
+
+@dataclass
+class Context:
+    graph: Graph
+    iris: Iris
+    sources: dict[str, Source]
+    default_source: str
+    registry: dict[str, tuple[str, URIRef]] = field(default_factory=dict)
+    spans: dict[str, tuple] = field(default_factory=dict)  # id -> (start FuzzyDate|None, end FuzzyDate|None)
+
+    def add(self, s, p, o):
+        self.graph.add((s, p, o))
+
+    def ref(self, rec: Record, key: str, value: str, kinds: tuple[str, ...] | None = None) -> URIRef:
+        if value not in self.registry:
+            raise FactError(f"{rec.where()}: {key} refers to unknown id {value!r}")
+        kind, iri = self.registry[value]
+        if kinds and kind not in kinds:
+            raise FactError(f"{rec.where()}: {key} must refer to a {'/'.join(kinds)}, {value!r} is a {kind}")
+        return iri
+
+    def sentence(self, rec: Record, cite: str) -> URIRef:
+        source, _, sid = cite.rpartition(":")
+        source = source or self.default_source
+        if source not in self.sources or sid not in self.sources[source].sentences:
+            raise FactError(f"{rec.where()}: cites unknown sentence {cite!r}")
+        return self.iris.source(source, sid)
+
+    def provenance(self, rec: Record, node: URIRef, cites=None) -> None:
+        for cite in cites or rec.get("cites"):
+            self.add(node, PROV.wasDerivedFrom, self.sentence(rec, cite))
+
+    def labels(self, node: URIRef, label: dict, alt: dict | None = None) -> None:
+        for lang, text in sorted((label or {}).items()):
+            self.add(node, RDFS.label, Literal(text, lang=lang))
+        for lang, texts in sorted((alt or {}).items()):
+            for text in texts:
+                self.add(node, SKOS.altLabel, Literal(text, lang=lang))
+
+    def notes(self, node: URIRef, rec: Record) -> None:
+        for lang, text in sorted((rec.get("note") or {}).items()):
+            self.add(node, SKOS.note, Literal(text, lang=lang))
+        reading = rec.get("source_reading")
+        if reading:
+            self.add(node, APG.sourceReading, Literal(reading["date"], lang="lv"))
+            self.add(node, SKOS.editorialNote, Literal(reading["note"], lang="en"))
+
+    def when(self, rec: Record, node: URIRef, start_p=SCHEMA.startDate, end_p=SCHEMA.endDate) -> None:
+        """Typed dates at their precision plus derived bounds; ``after`` gives a lower bound."""
+        start, end = self.spans[rec.id]
+        if start:
+            self.add(node, start_p, start.literal)
+        if end and end_p is not None:
+            self.add(node, end_p, end.literal)
+        lower = [start.first] if start else []
+        if rec.get("after"):
+            after = self.ref(rec, "after", rec.get("after"), ("event",))
+            self.add(node, APG.after, after)
+            a_start, a_end = self.spans[rec.get("after")]
+            if a_end or a_start:
+                lower.append((a_end or a_start).first)
+        if lower:
+            self.add(node, APG.notBefore, dates.date_literal(max(lower)))
+        if end:
+            self.add(node, APG.notAfter, dates.date_literal(end.last))
+
+
+def register(ctx: Context, facts: dict[str, list[Record]]) -> None:
+    """First pass: mint every record's IRI and parse its dates, so records may refer to later ones."""
+    for records in facts.values():
+        for rec in records:
+            kind = "rank" if rec.kind == "post" and rec.get("type") == "Rank" else rec.kind
+            ctx.registry[rec.id] = (kind, ctx.iris.thing(kind, rec.id))
+            try:
+                start = rec.get("start") or rec.get("date")
+                end = rec.get("end") or rec.get("date")
+                ctx.spans[rec.id] = (dates.parse(start) if start else None, dates.parse(end) if end else None)
+            except ValueError as exc:
+                raise FactError(f"{rec.where()}: {exc}") from exc
+            s, e = ctx.spans[rec.id]
+            if s and e and s.first > e.last:
+                raise FactError(f"{rec.where()}: starts after it ends")
+
+
+def _node(ctx: Context, rec: Record, *types) -> URIRef:
+    node = ctx.registry[rec.id][1]
+    for t in types:
+        ctx.add(node, RDF.type, t)
+    ctx.labels(node, rec.get("label"), rec.get("alt"))
+    ctx.notes(node, rec)
+    ctx.provenance(rec, node)
+    return node
+
+
+def build_person(ctx: Context, rec: Record) -> None:
+    _node(ctx, rec, FOAF.Person)
+
+
+_ORG_TYPES = {
+    "Party": (ORG.FormalOrganization, SCHEMA.PoliticalParty),
+    "PartyOrgan": (APG.PartyOrgan, ORG.OrganizationalUnit),
+    "StateBody": (APG.StateBody, ORG.FormalOrganization),
+    "InformalGroup": (APG.InformalGroup,),
+}
+
+
+def build_organization(ctx: Context, rec: Record) -> None:
+    types = _ORG_TYPES.get(rec.get("type"))
+    if types is None:
+        raise FactError(f"{rec.where()}: type must be one of {sorted(_ORG_TYPES)}")
+    node = _node(ctx, rec, ORG.Organization, *types)
+    if rec.get("part_of"):
+        parent = ctx.ref(rec, "part_of", rec.get("part_of"), ("organization",))
+        prop = ORG.unitOf if rec.get("type") == "PartyOrgan" else ORG.subOrganizationOf
+        ctx.add(node, prop, parent)
+
+
+_PLACE_TYPES = {"City": SCHEMA.City, "Country": SCHEMA.Country, "Region": SCHEMA.Place, "Building": SCHEMA.Place}
+
+
+def build_place(ctx: Context, rec: Record) -> None:
+    if rec.get("type") not in _PLACE_TYPES:
+        raise FactError(f"{rec.where()}: type must be one of {sorted(_PLACE_TYPES)}")
+    _node(ctx, rec, PROV.Location, DCTERMS.Location, _PLACE_TYPES[rec.get("type")])
+
+
+def build_post(ctx: Context, rec: Record) -> None:
+    if rec.get("type") == "Rank":
+        _node(ctx, rec, APG.Rank, ORG.Role)
+        return
+    node = _node(ctx, rec, ORG.Post)
+    if rec.get("in"):
+        ctx.add(node, ORG.postIn, ctx.ref(rec, "in", rec.get("in"), ("organization",)))
+    if rec.get("place"):
+        ctx.add(node, PROV.atLocation, ctx.ref(rec, "place", rec.get("place"), ("place",)))
+
+
+def build_topic(ctx: Context, rec: Record) -> None:
+    node = _node(ctx, rec, SKOS.Concept)
+    ctx.add(node, SKOS.inScheme, ctx.iris.thing("topic", "scheme"))
+    for other in rec.get("related") or []:
+        ctx.add(node, RDFS.seeAlso, ctx.ref(rec, "related", other))
+
+
+_CHANGES = {name: APG[name] for name in
+            ("Appointment", "ForcedResignation", "Removal", "Relief", "Expulsion", "Deprivation", "Loss")}
+_ROLES = {name: APG[name] for name in ("FullMember", "CandidateMember", "Member", "CoreMember")}
+
+
+def _tenure(ctx: Context, rec: Record, node: URIRef) -> None:
+    for key, prop in (("began_by", APG.beganBy), ("ended_by", APG.endedBy)):
+        if rec.get(key):
+            if rec.get(key) not in _CHANGES:
+                raise FactError(f"{rec.where()}: {key} must be one of {sorted(_CHANGES)}")
+            ctx.add(node, prop, _CHANGES[rec.get(key)])
+    ctx.when(rec, node)
+
+
+def build_membership(ctx: Context, rec: Record) -> None:
+    node = _node(ctx, rec, ORG.Membership)
+    ctx.add(node, ORG.member, ctx.ref(rec, "member", rec.get("member"), ("person",)))
+    if rec.get("organization"):
+        ctx.add(node, ORG.organization, ctx.ref(rec, "organization", rec.get("organization"), ("organization",)))
+    role = rec.get("role")
+    ctx.add(node, ORG.role, _ROLES[role] if role in _ROLES else ctx.ref(rec, "role", role, ("rank",)))
+    _tenure(ctx, rec, node)
+
+
+def build_holding(ctx: Context, rec: Record) -> None:
+    node = _node(ctx, rec, APG.PostHolding, ORG.Membership)
+    ctx.add(node, ORG.member, ctx.ref(rec, "holder", rec.get("holder"), ("person",)))
+    if rec.get("post"):
+        post = ctx.ref(rec, "post", rec.get("post"), ("post",))
+        ctx.add(node, APG.post, post)
+        for org in ctx.graph.objects(post, ORG.postIn):
+            ctx.add(node, ORG.organization, org)
+    _tenure(ctx, rec, node)
+
+
+def _effects(ctx: Context, rec: Record, node: URIRef, prop, key: str) -> None:
+    for n, eff in enumerate(rec.get(key) or [], start=1):
+        kind, _ = ctx.registry[rec.id]
+        enode = ctx.iris.thing(kind, rec.id, f"effect-{n}")
+        if eff.get("type") not in {"Condemnation", "ExpulsionFrom", "RemovalFromPost", "AppointmentToPost",
+                                   "PostAbolition", "ApprovalOfProposals"}:
+            raise FactError(f"{rec.where()}: effect {n} has unknown type {eff.get('type')!r}")
+        ctx.add(node, prop, enode)
+        ctx.add(enode, RDF.type, APG.Effect)
+        ctx.add(enode, APG.effectType, APG[eff["type"]])
+        if eff.get("affects"):
+            ctx.add(enode, APG.affects, ctx.ref(rec, "affects", eff["affects"], ("person", "organization")))
+        if eff.get("organization"):
+            ctx.add(enode, APG.fromOrganization,
+                    ctx.ref(rec, "organization", eff["organization"], ("organization",)))
+        if eff.get("post"):
+            ctx.add(enode, APG.post, ctx.ref(rec, "post", eff["post"], ("post",)))
+        for topic in eff.get("topics") or []:
+            ctx.add(enode, APG.topic, ctx.ref(rec, "topics", topic, ("topic",)))
+        for lang, text in sorted((eff.get("note") or {}).items()):
+            ctx.add(enode, SKOS.note, Literal(text, lang=lang))
+        ctx.provenance(rec, enode, eff.get("cites"))
+
+
+_EVENT_TYPES = {name: APG[name] for name in (
+    "Session", "Meeting", "CrisisTalks", "Visit", "Unrest", "Revolution", "Publication", "Conspiracy",
+    "Mobilisation", "Delegation", "Dismissal")}
+_SPEECH_TYPES = {name: APG[name] for name in (
+    "Accusation", "Criticism", "Proposal", "Support", "ChangeOfPosition", "RefusalToRecant", "Rejection",
+    "Objection", "Demand", "Declaration")}
+
+
+def _event_common(ctx: Context, rec: Record, node: URIRef) -> None:
+    ctx.when(rec, node)
+    if rec.get("place"):
+        ctx.add(node, PROV.atLocation, ctx.ref(rec, "place", rec.get("place"), ("place",)))
+    for key, prop in (("participants", APG.participant), ("speakers", APG.speaker)):
+        for agent in rec.get(key) or []:
+            ctx.add(node, prop, ctx.ref(rec, key, agent, ("person", "organization")))
+    for target in rec.get("targets") or []:
+        ctx.add(node, APG.target, ctx.ref(rec, "targets", target))
+    for topic in rec.get("topics") or []:
+        ctx.add(node, APG.topic, ctx.ref(rec, "topics", topic, ("topic",)))
+    for key in ("part_of", "session"):
+        if rec.get(key):
+            ctx.add(node, SCHEMA.superEvent, ctx.ref(rec, key, rec.get(key), ("event",)))
+
+
+def build_event(ctx: Context, rec: Record) -> None:
+    if rec.get("type") not in _EVENT_TYPES:
+        raise FactError(f"{rec.where()}: type must be one of {sorted(_EVENT_TYPES)}")
+    node = _node(ctx, rec, APG.Event, _EVENT_TYPES[rec.get("type")])
+    _event_common(ctx, rec, node)
+    if rec.get("organ"):
+        ctx.add(node, APG.organ, ctx.ref(rec, "organ", rec.get("organ"), ("organization",)))
+    if rec.get("chair"):
+        ctx.add(node, APG.chair, ctx.ref(rec, "chair", rec.get("chair"), ("person",)))
+    for key, prop in (("pretext", APG.pretext), ("agenda", APG.agenda)):
+        for lang, text in sorted((rec.get(key) or {}).items()):
+            ctx.add(node, prop, Literal(text, lang=lang))
+    if rec.get("participant_count") is not None:
+        ctx.add(node, APG.participantCount,
+                Literal(int(rec.get("participant_count")), datatype=XSD.nonNegativeInteger))
+
+
+def build_speech(ctx: Context, rec: Record) -> None:
+    if rec.get("type") not in _SPEECH_TYPES:
+        raise FactError(f"{rec.where()}: type must be one of {sorted(_SPEECH_TYPES)}")
+    node = _node(ctx, rec, APG.SpeechAct, OPENGOV.Speech, _SPEECH_TYPES[rec.get("type")])
+    _event_common(ctx, rec, node)
+    _effects(ctx, rec, node, APG.proposes, "proposes")
+
+
+def build_vote(ctx: Context, rec: Record) -> None:
+    node = _node(ctx, rec, APG.VoteEvent, OPENGOV.VoteEvent)
+    _event_common(ctx, rec, node)
+    ctx.add(node, APG.organ, ctx.ref(rec, "organ", rec.get("organ"), ("organization",)))
+    motion = ctx.iris.thing("vote", rec.id, "motion")
+    ctx.add(node, OPENGOV.motion, motion)
+    ctx.add(motion, RDF.type, OPENGOV.Motion)
+    ctx.labels(motion, rec.get("motion"))
+    ctx.provenance(rec, motion)
+    if rec.get("result"):
+        ctx.add(node, OPENGOV.result, Literal(rec.get("result")))
+    for option, value in sorted((rec.get("counts") or {}).items()):
+        count = ctx.iris.thing("vote", rec.id, f"count-{option}")
+        ctx.add(node, OPENGOV["count"], count)
+        ctx.add(count, RDF.type, OPENGOV.Count)
+        ctx.add(count, OPENGOV.option, Literal(option))
+        ctx.add(count, RDF.value, Literal(int(value), datatype=XSD.nonNegativeInteger))
+        ctx.provenance(rec, count)
+    for option, voters in sorted((rec.get("votes") or {}).items()):
+        for voter in voters:
+            vote = ctx.iris.thing("vote", rec.id, f"vote-{voter}")
+            ctx.add(node, OPENGOV.vote, vote)
+            ctx.add(vote, RDF.type, OPENGOV.Vote)
+            ctx.add(vote, OPENGOV.voteEvent, node)
+            ctx.add(vote, OPENGOV.voter, ctx.ref(rec, "votes", voter, ("person",)))
+            ctx.add(vote, OPENGOV.option, Literal(option))
+            ctx.provenance(rec, vote)
+    if rec.get("decision"):
+        ctx.add(node, APG.resultingDecision, ctx.ref(rec, "decision", rec.get("decision"), ("decision",)))
+
+
+_DECISION_TYPES = {name: APG[name] for name in ("Resolution", "Recommendation", "Approval")}
+
+
+def build_decision(ctx: Context, rec: Record) -> None:
+    if rec.get("type") not in _DECISION_TYPES:
+        raise FactError(f"{rec.where()}: type must be one of {sorted(_DECISION_TYPES)}")
+    node = _node(ctx, rec, APG.Decision, _DECISION_TYPES[rec.get("type")])
+    for lang, text in sorted((rec.get("title") or {}).items()):
+        ctx.add(node, DCTERMS.title, Literal(text, lang=lang))
+    for key, prop, kinds in (("adopted_at", APG.adoptedAt, ("event",)),
+                             ("adopted_by", APG.adoptedBy, ("organization",)),
+                             ("addressed_to", APG.addressedTo, ("organization",))):
+        if rec.get(key):
+            ctx.add(node, prop, ctx.ref(rec, key, rec.get(key), kinds))
+    ctx.when(rec, node, start_p=DCTERMS.date, end_p=None)
+    _effects(ctx, rec, node, APG.hasEffect, "effects")
+
+
+def build_claim(ctx: Context, rec: Record) -> None:
+    node = _node(ctx, rec, APG.Claim)
+    for other in rec.get("about") or []:
+        ctx.add(node, APG.about, ctx.ref(rec, "about", other))
+
+
+BUILDERS = {
+    "persons": build_person, "organizations": build_organization, "places": build_place, "posts": build_post,
+    "topics": build_topic, "memberships": build_membership, "holdings": build_holding, "events": build_event,
+    "speeches": build_speech, "votes": build_vote, "decisions": build_decision, "claims": build_claim,
+}
+# Posts before holdings: a holding copies its post's organisation.
+ORDER = tuple(BUILDERS)
+
+
+def build_facts(ctx: Context, facts: dict[str, list[Record]]) -> None:
+    register(ctx, facts)
+    scheme = ctx.iris.thing("topic", "scheme")
+    ctx.add(scheme, RDF.type, SKOS.ConceptScheme)
+    ctx.add(scheme, RDFS.label, Literal("Topics of the Anti-Party Group episode", lang="en"))
+    ctx.add(scheme, RDFS.label, Literal("Antipartijiskās grupas epizodes tēmas", lang="lv"))
+    for stem in ORDER:
+        for rec in facts.get(stem, []):
+            BUILDERS[stem](ctx, rec)
+
+
+def add_links(ctx: Context, links: list[dict]) -> None:
+    """owl:sameAs to Wikidata for verified rows only, and to DBpedia where the row gives an English title."""
+    for row in links:
+        if row["key"] not in ctx.registry:
+            continue
+        node = ctx.registry[row["key"]][1]
+        if row["status"] == "verified" and row["wikidata"]:
+            ctx.add(node, OWL.sameAs, URIRef(f"http://www.wikidata.org/entity/{row['wikidata']}"))
+        if row["enwiki_title"]:
+            ctx.add(node, OWL.sameAs, URIRef(f"http://dbpedia.org/resource/{row['enwiki_title']}"))

@@ -1,0 +1,129 @@
+"""The ``apg`` command: a thin Click layer over plain functions; errors become one-line ClickExceptions."""
+import sys
+from pathlib import Path
+
+import click
+
+from .iris import DEFAULT_BASE
+from .pipeline import ROOT, BuildError
+
+DIST = ROOT / "dist"
+
+
+@click.group()
+@click.version_option(package_name="apg-kg")
+def main():
+    """apg-kg: the Anti-Party Group knowledge graph."""
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=DIST, show_default=True, help="Output directory.")
+@click.option("--base", envvar="APG_BASE", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data.")
+def build(out, base):
+    """Facts → graph → SHACL + OWL 2 RL → dumps in OUT."""
+    from .facts import FactError
+    from .pipeline import build as run_build
+    from .reasoning import InconsistencyError
+
+    try:
+        run_build(out, base, log=click.echo)
+    except (BuildError, FactError, InconsistencyError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate(files):
+    """SHACL report of the current facts, or of the RDF FILES given."""
+    from rdflib import Graph
+
+    from .pipeline import build_graph, load_ontology
+    from .validation import validate as run_validate
+
+    if files:
+        data = Graph()
+        for f in files:
+            try:
+                data.parse(f)
+            except Exception as exc:  # rdflib raises many parser-specific types
+                raise click.ClickException(f"{f}: cannot parse: {exc}") from exc
+    else:
+        data = build_graph()[0]
+    report = run_validate(data, load_ontology())
+    click.echo(report.text(), nl=False)
+    sys.exit(0 if report.conforms else 1)
+
+
+_QUERY_FORMATS = {"table": None, "json": "SPARQL_JSON", "xml": "SPARQL_XML", "csv": "CSV", "tsv": "TSV"}
+_GRAPH_FORMATS = {"table": "TURTLE", "ttl": "TURTLE", "nt": "N_TRIPLES", "rdf": "RDF_XML", "jsonld": "JSON_LD"}
+
+
+@main.command()
+@click.argument("sparql")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(sorted(set(_QUERY_FORMATS) | set(_GRAPH_FORMATS))))
+@click.option("--dist", type=click.Path(path_type=Path), default=DIST, show_default=True)
+def query(sparql, fmt, dist):
+    """Run SPARQL on the built dataset (default graph: data + ontology)."""
+    import pyoxigraph as ox
+
+    from server.store import OxigraphStore, StoreError
+
+    try:
+        store = OxigraphStore(dist)
+        result = store.query(sparql)
+    except (StoreError, SyntaxError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if isinstance(result, bool):
+        click.echo("true" if result else "false")
+    elif isinstance(result, ox.QuerySolutions):
+        if fmt == "table":
+            click.echo(_table(result), nl=False)
+        elif fmt in _QUERY_FORMATS:
+            click.echo(result.serialize(format=getattr(ox.QueryResultsFormat, _QUERY_FORMATS[fmt])).decode(),
+                       nl=False)
+        else:
+            raise click.ClickException(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, json, xml, csv, tsv")
+    else:
+        if fmt not in _GRAPH_FORMATS:
+            raise click.ClickException(f"--format {fmt} is for SELECT/ASK; use ttl, nt, rdf or jsonld")
+        click.echo(ox.serialize(result, format=getattr(ox.RdfFormat, _GRAPH_FORMATS[fmt])).decode(), nl=False)
+
+
+def _table(solutions) -> str:
+    names = [v.value for v in solutions.variables]
+    rows = [["" if s[n] is None else _term(s[n]) for n in names] for s in solutions]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    out = [line(names), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]
+    return "\n".join(out) + f"\n({len(rows)} rows)\n"
+
+
+def _term(term) -> str:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.Literal):
+        return term.value + (f"@{term.language}" if term.language else "")
+    return str(term.value) if isinstance(term, ox.NamedNode) else str(term)
+
+
+@main.command()
+def coverage():
+    """Per sentence, the statements that cite it; and the statements that cite none."""
+    from .coverage import coverage as run_coverage
+    from .coverage import coverage_text
+    from .pipeline import build_graph
+
+    click.echo(coverage_text(run_coverage(build_graph()[0])), nl=False)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+def links(as_json):
+    """Identity link report: linked, candidate (unpublished), unlinked."""
+    from .links import link_report, report_json, report_text
+    from .pipeline import build_graph
+
+    _, ctx, rows = build_graph()
+    rep = link_report(ctx.registry, rows)
+    click.echo(report_json(rep) if as_json else report_text(rep), nl=False)

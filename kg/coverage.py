@@ -1,0 +1,40 @@
+"""Provenance coverage: which statements (fact nodes) cite each sentence, and which cite none."""
+from collections import defaultdict
+
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
+
+from .namespaces import APG, SCHEMA
+
+# Resources that describe the sources themselves, not facts taken from them.
+_NOT_FACTS = {APG.Sentence, SCHEMA.Article, DCTERMS.BibliographicResource, SKOS.ConceptScheme}
+
+
+def coverage(data: Graph) -> dict:
+    sentences = {s: str(data.value(s, APG.sentenceId)) for s in data.subjects(RDF.type, APG.Sentence)}
+    facts = {s for s in data.subjects(RDF.type, None)} - {
+        s for t in _NOT_FACTS for s in data.subjects(RDF.type, t)}
+    cited = defaultdict(list)
+    uncited = []
+    for node in sorted(facts):
+        sources = [o for o in data.objects(node, PROV.wasDerivedFrom) if o in sentences]
+        if not sources:
+            uncited.append(str(node))
+        for s in sources:
+            cited[sentences[s]].append(str(node))
+    order = sorted(sentences.values(), key=lambda sid: (sid[0] != "s", int(sid[1:]) if sid[1:].isdigit() else 0))
+    return {"sentences": {sid: sorted(cited.get(sid, [])) for sid in order}, "uncited": uncited,
+            "facts": len(facts)}
+
+
+def coverage_text(cov: dict) -> str:
+    body = [sid for sid in cov["sentences"] if sid.startswith("s")]
+    covered = [sid for sid in body if cov["sentences"][sid]]
+    lines = [f"sentences cited: {len(covered)}/{len(body)}; statements: {cov['facts']}; "
+             f"uncited statements: {len(cov['uncited'])}", ""]
+    for sid, nodes in cov["sentences"].items():
+        lines.append(f"{sid}: {len(nodes)}")
+        lines += [f"    {n}" for n in nodes]
+    lines.append("uncited:")
+    lines += [f"    {n}" for n in cov["uncited"]]
+    return "\n".join(lines) + "\n"

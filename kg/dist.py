@@ -1,0 +1,113 @@
+"""Writing the build output: dumps in several syntaxes, .gz copies, checksums, reports and a manifest.
+
+Determinism: rdflib builds the graphs; pyoxigraph writes the bytes, because it writes triples in the order it is
+given (rdflib's serialisers follow set order, which changes with PYTHONHASHSEED). Triples are sorted, blank nodes
+(only in the SHACL report) are canonicalised, and gzip headers carry no time or file name. Same sources,
+byte-identical files.
+"""
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+
+from .namespaces import PREFIXES
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    extension: str
+    media_type: str
+    oxigraph_format: str
+    dataset: bool = False
+
+    @property
+    def rdf_format(self) -> ox.RdfFormat:
+        return getattr(ox.RdfFormat, self.oxigraph_format)
+
+
+# One table answers the file extensions here and the media types the server announces.
+FORMATS = (
+    Format("Turtle", "ttl", "text/turtle", "TURTLE"),
+    Format("N-Triples", "nt", "application/n-triples", "N_TRIPLES"),
+    Format("JSON-LD", "jsonld", "application/ld+json", "JSON_LD"),
+    Format("RDF/XML", "rdf", "application/rdf+xml", "RDF_XML"),
+    Format("TriG", "trig", "application/trig", "TRIG", dataset=True),
+    Format("N-Quads", "nq", "application/n-quads", "N_QUADS", dataset=True),
+)
+FORMAT_BY_EXTENSION = {f.extension: f for f in FORMATS}
+
+
+def to_oxigraph(term):
+    """rdflib term -> pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def _prefixes(fmt: Format) -> dict | None:
+    return None if fmt.extension in ("nt", "nq") else dict(PREFIXES)
+
+
+def serialize_graph(graph: Graph, fmt: Format) -> bytes:
+    """Serialise with pyoxigraph, which writes triples in the order given: sorted order gives stable bytes."""
+    triples = [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in sorted(graph)]
+    return ox.serialize(triples, format=fmt.rdf_format, prefixes=_prefixes(fmt))
+
+
+def serialize_dataset(graphs: dict, fmt: Format) -> bytes:
+    """graphs: {graph IRI: Graph}, written graph by graph in IRI order."""
+    quads = [ox.Quad(*(to_oxigraph(t) for t in triple), ox.NamedNode(str(iri)))
+             for iri in sorted(graphs) for triple in sorted(graphs[iri])]
+    return ox.serialize(quads, format=fmt.rdf_format, prefixes=_prefixes(fmt))
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+class DistWriter:
+    """Collects files, then writes them with .gz copies, SHA256SUMS and manifest.json."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.files: dict[str, dict] = {}
+
+    def add(self, name: str, data: bytes, *, media_type: str, triples: int | None = None, graph: str | None = None,
+            compress: bool = True) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / name).write_bytes(data)
+        self.files[name] = {"media_type": media_type, "bytes": len(data),
+                            "sha256": hashlib.sha256(data).hexdigest()}
+        if triples is not None:
+            self.files[name]["triples"] = triples
+        if graph is not None:
+            self.files[name]["graph"] = graph
+        if compress:
+            gz = gzip_bytes(data)
+            (self.out / f"{name}.gz").write_bytes(gz)
+            self.files[f"{name}.gz"] = {"media_type": media_type, "encoding": "gzip", "bytes": len(gz),
+                                        "sha256": hashlib.sha256(gz).hexdigest(), "of": name}
+
+    def add_canonical_report(self, name: str, graph: Graph) -> None:
+        # Blank-node labels from the canonical graph are hashes of their content, hence stable.
+        self.add(name, serialize_graph(to_canonical_graph(graph), FORMAT_BY_EXTENSION["ttl"]),
+                 media_type="text/turtle", compress=False)
+
+    def finish(self, manifest: dict) -> None:
+        sums = "".join(f"{self.files[n]['sha256']}  {n}\n" for n in sorted(self.files))
+        (self.out / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        manifest = {**manifest, "files": {n: self.files[n] for n in sorted(self.files)}}
+        (self.out / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")

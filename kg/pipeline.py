@@ -1,0 +1,134 @@
+"""The build: facts → graph → SHACL and OWL 2 RL → dist/.  ``build()`` is what ``apg build`` runs."""
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
+
+from . import __version__
+from .builders import Context, add_links, build_facts
+from .coverage import coverage, coverage_text
+from .dist import FORMATS, DistWriter, serialize_dataset, serialize_graph
+from .facts import load_facts
+from .iris import DEFAULT_BASE, Iris
+from .links import link_report, load_links, report_json, report_text
+from .namespaces import ONTOLOGY_IRI, VOID
+from .reasoning import infer
+from .sources import build_sources, default_source, load_sources
+from .validation import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY_FILE = ROOT / "ontology" / "apg.ttl"
+
+
+class BuildError(RuntimeError):
+    """The build found a problem it must not publish (SHACL violations, inconsistency, bad facts)."""
+
+
+@dataclass
+class Built:
+    data: Graph
+    ontology: Graph
+    inferred: Graph
+    metadata: Graph
+    report: object
+    links: dict
+    registry: dict
+
+
+def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph:
+    return Graph().parse(path, format="turtle")
+
+
+def build_graph(base: str = DEFAULT_BASE) -> tuple[Graph, Context, list]:
+    """Facts → rdflib data graph (no checks)."""
+    iris = Iris(base)
+    sources = load_sources()
+    data = Graph()
+    build_sources(data, iris, sources)
+    ctx = Context(data, iris, sources, default_source(sources).key)
+    build_facts(ctx, load_facts())
+    links = load_links()
+    add_links(ctx, links)
+    return data, ctx, links
+
+
+def metadata_graph(iris: Iris, counts: dict[str, int], sources_doc: URIRef) -> Graph:
+    g = Graph()
+    ds = iris.dataset
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, DCTERMS.title, Literal("Anti-Party Group knowledge graph", lang="en")))
+    g.add((ds, DCTERMS.title, Literal("Antipartijiskās grupas zināšanu grafs", lang="lv")))
+    g.add((ds, RDFS.label, Literal("apg-kg", lang="en")))
+    g.add((ds, DCTERMS.description, Literal(
+        "The June 1957 attempt by Malenkov, Molotov, Kaganovich and others to remove Khrushchev, as stated by the "
+        "Latvian Wikipedia article 'Antipartijiskā grupa', with sentence-level provenance.", lang="en")))
+    g.add((ds, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by-sa/4.0/")))
+    g.add((ds, DCTERMS.source, sources_doc))
+    g.add((ds, DCTERMS.hasVersion, Literal(__version__)))
+    g.add((ds, VOID.uriSpace, Literal(f"{iris.base}id/")))
+    g.add((ds, VOID.vocabulary, URIRef(str(ONTOLOGY_IRI) + "#")))
+    for name, n in sorted(counts.items()):
+        sub = iris.graph(name)
+        g.add((ds, VOID.subset, sub))
+        g.add((sub, RDF.type, VOID.Dataset))
+        g.add((sub, RDFS.label, Literal(f"{name} graph", lang="en")))
+        g.add((sub, VOID.triples, Literal(n, datatype=XSD.integer)))
+    return g
+
+
+def build(out: Path = ROOT / "dist", base: str = DEFAULT_BASE, log=print) -> Built:
+    t0 = time.perf_counter()
+    data, ctx, links = build_graph(base)
+    ontology = load_ontology()
+    report = validate(data, ontology)
+    if report.violations:
+        raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
+    inferred = infer(ontology, data)
+    counts = {"data": len(data), "ontology": len(ontology), "inferred": len(inferred)}
+    metadata = metadata_graph(ctx.iris, counts, ctx.iris.source(ctx.default_source))
+    counts["metadata"] = len(metadata)
+    graphs = {"data": data, "ontology": ontology, "inferred": inferred, "metadata": metadata}
+
+    writer = DistWriter(out)
+    for fmt in FORMATS:
+        if fmt.dataset:
+            blob = serialize_dataset({ctx.iris.graph(n): g for n, g in graphs.items()}, fmt)
+            writer.add(f"dataset.{fmt.extension}", blob, media_type=fmt.media_type, triples=sum(counts.values()))
+        else:
+            for name, g in graphs.items():
+                writer.add(f"{name}.{fmt.extension}", serialize_graph(g, fmt), media_type=fmt.media_type,
+                           triples=len(g), graph=str(ctx.iris.graph(name)))
+    writer.add_canonical_report("shacl-report.ttl", report.graph)
+    writer.add("shacl-report.txt", report.text().encode(), media_type="text/plain", compress=False)
+    links_report = link_report(ctx.registry, links)
+    writer.add("links.txt", report_text(links_report).encode(), media_type="text/plain", compress=False)
+    writer.add("links.json", report_json(links_report).encode(), media_type="application/json", compress=False)
+    cov = coverage(data)
+    writer.add("coverage.txt", coverage_text(cov).encode(), media_type="text/plain", compress=False)
+    writer.finish({
+        "name": "apg-kg",
+        "version": __version__,
+        "base": base,
+        "ontology": str(ONTOLOGY_IRI),
+        "graphs": {n: {"iri": str(ctx.iris.graph(n)), "triples": c} for n, c in counts.items()},
+        "default_graph": [str(ctx.iris.graph("data")), str(ctx.iris.graph("ontology"))],
+        "shacl": {"violations": len(report.violations), "warnings": len(report.warnings)},
+        "links": links_report["totals"],
+    })
+    log(f"built {out} in {time.perf_counter() - t0:.1f}s: " + ", ".join(f"{n} {c}" for n, c in counts.items())
+        + f"; SHACL {len(report.violations)} violations, {len(report.warnings)} warnings")
+    return Built(data, ontology, inferred, metadata, report, links_report, ctx.registry)
+
+
+def read_manifest(dist: Path) -> dict:
+    path = dist / "manifest.json"
+    if not path.is_file():
+        raise BuildError(f"no build at {dist}: run 'apg build' (or 'make build') first")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise BuildError(f"{path} is not valid JSON: {exc}") from exc
