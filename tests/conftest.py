@@ -1,0 +1,25 @@
+"""Shared fixtures: one real build per test session, into a temporary directory (never the user's dist/)."""
+from pathlib import Path
+
+import pytest
+
+from kg.pipeline import build
+
+
+@pytest.fixture(scope="session")
+def build_result(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist")
+    built = build(out, log=lambda *_: None)
+    return out, built
+
+
+@pytest.fixture(scope="session")
+def dist(build_result) -> Path:
+    """Path of a complete build (dataset.nq, manifest.json, per-graph dumps …)."""
+    return build_result[0]
+
+
+@pytest.fixture(scope="session")
+def built(build_result):
+    """The in-memory result of that build: data, ontology, inferred and metadata graphs, SHACL report, links."""
+    return build_result[1]
