@@ -19,14 +19,16 @@ def main():
 @main.command()
 @click.option("--out", type=click.Path(path_type=Path), default=DIST, show_default=True, help="Output directory.")
 @click.option("--base", envvar="APG_BASE", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data.")
-def build(out, base):
+@click.option("--facts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Directory of fact files (default: kg/facts).")
+def build(out, base, facts):
     """Facts → graph → SHACL + OWL 2 RL → dumps in OUT."""
     from .facts import FactError
     from .pipeline import build as run_build
     from .reasoning import InconsistencyError
 
     try:
-        run_build(out, base, log=click.echo)
+        run_build(out, base, log=click.echo, **({"facts_dir": facts} if facts else {}))
     except (BuildError, FactError, InconsistencyError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -54,7 +56,7 @@ def validate(files):
     sys.exit(0 if report.conforms else 1)
 
 
-_QUERY_FORMATS = {"table": None, "json": "SPARQL_JSON", "xml": "SPARQL_XML", "csv": "CSV", "tsv": "TSV"}
+_QUERY_FORMATS = {"table": None, "json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
 _GRAPH_FORMATS = {"table": "TURTLE", "ttl": "TURTLE", "nt": "N_TRIPLES", "rdf": "RDF_XML", "jsonld": "JSON_LD"}
 
 

@@ -11,7 +11,7 @@ from . import __version__
 from .builders import Context, add_links, build_facts
 from .coverage import coverage, coverage_text
 from .dist import FORMATS, DistWriter, serialize_dataset, serialize_graph
-from .facts import load_facts
+from .facts import FACTS_DIR, load_facts
 from .iris import DEFAULT_BASE, Iris
 from .links import link_report, load_links, report_json, report_text
 from .namespaces import ONTOLOGY_IRI, VOID
@@ -42,14 +42,14 @@ def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph:
     return Graph().parse(path, format="turtle")
 
 
-def build_graph(base: str = DEFAULT_BASE) -> tuple[Graph, Context, list]:
+def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR) -> tuple[Graph, Context, list]:
     """Facts → rdflib data graph (no checks)."""
     iris = Iris(base)
     sources = load_sources()
     data = Graph()
     build_sources(data, iris, sources)
     ctx = Context(data, iris, sources, default_source(sources).key)
-    build_facts(ctx, load_facts())
+    build_facts(ctx, load_facts(facts_dir))
     links = load_links()
     add_links(ctx, links)
     return data, ctx, links
@@ -80,9 +80,9 @@ def metadata_graph(iris: Iris, counts: dict[str, int], sources_doc: URIRef) -> G
     return g
 
 
-def build(out: Path = ROOT / "dist", base: str = DEFAULT_BASE, log=print) -> Built:
+def build(out: Path = ROOT / "dist", base: str = DEFAULT_BASE, log=print, facts_dir: Path = FACTS_DIR) -> Built:
     t0 = time.perf_counter()
-    data, ctx, links = build_graph(base)
+    data, ctx, links = build_graph(base, facts_dir)
     ontology = load_ontology()
     report = validate(data, ontology)
     if report.violations:
