@@ -4,8 +4,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
+from rdflib import Graph
 
 from . import __version__
 from .builders import Context, add_links, build_facts
@@ -14,7 +13,8 @@ from .dist import FORMATS, DistWriter, serialize_dataset, serialize_graph
 from .facts import FACTS_DIR, load_facts
 from .iris import DEFAULT_BASE, Iris
 from .links import link_report, load_links, report_json, report_text
-from .namespaces import ONTOLOGY_IRI, VOID
+from .metadata import metadata_graph
+from .namespaces import ONTOLOGY_IRI
 from .reasoning import infer
 from .sources import build_sources, default_source, load_sources
 from .validation import validate
@@ -55,31 +55,6 @@ def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR) -> tuple[
     return data, ctx, links
 
 
-def metadata_graph(iris: Iris, counts: dict[str, int], sources_doc: URIRef) -> Graph:
-    g = Graph()
-    ds = iris.dataset
-    g.add((ds, RDF.type, VOID.Dataset))
-    g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title, Literal("Anti-Party Group knowledge graph", lang="en")))
-    g.add((ds, DCTERMS.title, Literal("Antipartijiskās grupas zināšanu grafs", lang="lv")))
-    g.add((ds, RDFS.label, Literal("apg-kg", lang="en")))
-    g.add((ds, DCTERMS.description, Literal(
-        "The June 1957 attempt by Malenkov, Molotov, Kaganovich and others to remove Khrushchev, as stated by the "
-        "Latvian Wikipedia article 'Antipartijiskā grupa', with sentence-level provenance.", lang="en")))
-    g.add((ds, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by-sa/4.0/")))
-    g.add((ds, DCTERMS.source, sources_doc))
-    g.add((ds, DCTERMS.hasVersion, Literal(__version__)))
-    g.add((ds, VOID.uriSpace, Literal(f"{iris.base}id/")))
-    g.add((ds, VOID.vocabulary, URIRef(str(ONTOLOGY_IRI) + "#")))
-    for name, n in sorted(counts.items()):
-        sub = iris.graph(name)
-        g.add((ds, VOID.subset, sub))
-        g.add((sub, RDF.type, VOID.Dataset))
-        g.add((sub, RDFS.label, Literal(f"{name} graph", lang="en")))
-        g.add((sub, VOID.triples, Literal(n, datatype=XSD.integer)))
-    return g
-
-
 def build(out: Path = ROOT / "dist", base: str = DEFAULT_BASE, log=print, facts_dir: Path = FACTS_DIR) -> Built:
     t0 = time.perf_counter()
     data, ctx, links = build_graph(base, facts_dir)
@@ -89,7 +64,7 @@ def build(out: Path = ROOT / "dist", base: str = DEFAULT_BASE, log=print, facts_
         raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
     inferred = infer(ontology, data)
     counts = {"data": len(data), "ontology": len(ontology), "inferred": len(inferred)}
-    metadata = metadata_graph(ctx.iris, counts, ctx.iris.source(ctx.default_source))
+    metadata = metadata_graph(ctx.iris, data, counts, ctx.iris.source(ctx.default_source))
     counts["metadata"] = len(metadata)
     graphs = {"data": data, "ontology": ontology, "inferred": inferred, "metadata": metadata}
 

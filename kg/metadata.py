@@ -1,0 +1,109 @@
+"""The metadata graph: the dataset described with VoID and DCAT.
+
+Byte sizes and checksums of the dumps live in manifest.json and SHA256SUMS, not here: the dataset dumps contain
+this graph, so it cannot carry their checksums.
+"""
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, XSD
+
+from . import __version__
+from .dist import FORMATS
+from .iris import Iris
+from .namespaces import ONTOLOGY_IRI, PREFIXES, VOID
+
+LICENSE = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
+FOAF = "http://xmlns.com/foaf/0.1/"
+EXAMPLES = ("person/khrushchev", "event/presidium-session-1957-06", "vote/removal-vote-1957-06",
+            "decision/plenum-resolution-1957-06-29")
+
+
+def metadata_graph(iris: Iris, data: Graph, counts: dict[str, int], source_doc: URIRef) -> Graph:
+    g = Graph()
+    ds = iris.dataset
+    base = iris.base
+    for t in (VOID.Dataset, DCAT.Dataset):
+        g.add((ds, RDF.type, t))
+    g.add((ds, DCTERMS.title, Literal("Anti-Party Group knowledge graph", lang="en")))
+    g.add((ds, DCTERMS.title, Literal("Antipartijiskās grupas zināšanu grafs", lang="lv")))
+    g.add((ds, RDFS.label, Literal("apg-kg", lang="en")))
+    g.add((ds, DCTERMS.description, Literal(
+        "The June 1957 attempt by Malenkov, Molotov, Kaganovich and others to remove Khrushchev, as stated by the "
+        "Latvian Wikipedia article 'Antipartijiskā grupa', with sentence-level provenance.", lang="en")))
+    g.add((ds, DCTERMS.license, LICENSE))
+    g.add((ds, DCTERMS.source, source_doc))
+    g.add((ds, DCTERMS.hasVersion, Literal(__version__)))
+    g.add((ds, OWL.versionInfo, Literal(__version__)))
+    g.add((ds, VOID.uriSpace, Literal(f"{base}id/")))
+    g.add((ds, VOID.sparqlEndpoint, URIRef(f"{base}sparql")))
+    g.add((ds, VOID.rootResource, URIRef(f"{base}id/organization/anti-party-group")))
+    for ex in EXAMPLES:
+        g.add((ds, VOID.exampleResource, URIRef(f"{base}id/{ex}")))
+    for ns in ("apg", "org", "prov", "opengov", "foaf", "schema", "skos", "dcterms"):
+        g.add((ds, VOID.vocabulary, URIRef(PREFIXES[ns])))
+    g.add((ds, VOID.vocabulary, URIRef(str(ONTOLOGY_IRI))))
+    g.add((ds, VOID.triples, Literal(sum(counts.values()), datatype=XSD.integer)))
+    subjects = {s for s in data.subjects() if isinstance(s, URIRef) and str(s).startswith(f"{base}id/")}
+    g.add((ds, VOID.entities, Literal(len(subjects), datatype=XSD.integer)))
+    g.add((ds, VOID.distinctSubjects, Literal(len(set(data.subjects())), datatype=XSD.integer)))
+    g.add((ds, VOID.properties, Literal(len(set(data.predicates())), datatype=XSD.integer)))
+    for cls in sorted(set(data.objects(None, RDF.type))):
+        part = URIRef(f"{base}dataset/class/{_slug(cls)}")
+        g.add((ds, VOID.classPartition, part))
+        g.add((part, VOID["class"], cls))
+        g.add((part, VOID.entities, Literal(len(set(data.subjects(RDF.type, cls))), datatype=XSD.integer)))
+    for name, n in sorted(counts.items()):
+        sub = iris.graph(name)
+        g.add((ds, VOID.subset, sub))
+        g.add((sub, RDF.type, VOID.Dataset))
+        g.add((sub, RDFS.label, Literal(f"{name} graph", lang="en")))
+        g.add((sub, VOID.triples, Literal(n, datatype=XSD.integer)))
+    _linksets(g, ds, base, data)
+    _distributions(g, ds, base)
+    return g
+
+
+def _slug(iri) -> str:
+    text = str(iri)
+    for prefix, ns in PREFIXES.items():
+        if text.startswith(ns):
+            return f"{prefix}-{text[len(ns):]}"
+    return text.rsplit("/", 1)[-1].replace("#", "-")
+
+
+def _linksets(g: Graph, ds: URIRef, base: str, data: Graph) -> None:
+    targets = {"wikidata": ("http://www.wikidata.org/entity/", "https://www.wikidata.org/"),
+               "dbpedia": ("http://dbpedia.org/resource/", "https://dbpedia.org/")}
+    for name, (prefix, homepage) in targets.items():
+        n = sum(1 for _, o in data.subject_objects(OWL.sameAs) if str(o).startswith(prefix))
+        ls = URIRef(f"{base}dataset/linkset/{name}")
+        target = URIRef(f"{base}dataset/target/{name}")
+        g.add((ds, VOID.subset, ls))
+        g.add((ls, RDF.type, VOID.Linkset))
+        g.add((ls, VOID.linkPredicate, OWL.sameAs))
+        g.add((ls, VOID.subjectsTarget, ds))
+        g.add((ls, VOID.objectsTarget, target))
+        g.add((ls, VOID.triples, Literal(n, datatype=XSD.integer)))
+        g.add((target, RDF.type, VOID.Dataset))
+        g.add((target, VOID.uriSpace, Literal(prefix)))
+        g.add((target, URIRef(FOAF + "homepage"), URIRef(homepage)))
+        g.add((target, RDFS.label, Literal(name.capitalize(), lang="en")))
+
+
+def _distributions(g: Graph, ds: URIRef, base: str) -> None:
+    graphs = ("data", "ontology", "inferred", "metadata")
+    for fmt in FORMATS:
+        names = ["dataset"] if fmt.dataset else graphs
+        for name in names:
+            for suffix, compress in (("", None), (".gz", "application/gzip")):
+                file = f"{name}.{fmt.extension}{suffix}"
+                dist = URIRef(f"{base}download/{file}")
+                g.add((ds, DCAT.distribution, dist))
+                g.add((dist, RDF.type, DCAT.Distribution))
+                g.add((dist, DCTERMS.title, Literal(f"{name} ({fmt.name}{', gzip' if compress else ''})", lang="en")))
+                g.add((dist, DCAT.downloadURL, dist))
+                g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")))
+                if compress:
+                    g.add((dist, DCAT.compressFormat, URIRef(f"https://www.iana.org/assignments/media-types/{compress}")))
+                g.add((dist, DCTERMS.license, LICENSE))
+                if name == "dataset":
+                    g.add((ds, VOID.dataDump, dist))
