@@ -14,6 +14,7 @@ from .facts import FACTS_DIR, load_facts
 from .iris import DEFAULT_BASE, Iris
 from .links import link_report, load_links, report_json, report_text
 from .metadata import metadata_graph
+from .ontology_docs import render as render_ontology_docs
 from .namespaces import ONTOLOGY_IRI
 from .reasoning import infer
 from .sources import build_sources, default_source, load_sources
@@ -77,6 +78,7 @@ def build(out: Path = ROOT / "dist", base: str = DEFAULT_BASE, log=print, facts_
             for name, g in graphs.items():
                 writer.add(f"{name}.{fmt.extension}", serialize_graph(g, fmt), media_type=fmt.media_type,
                            triples=len(g), graph=str(ctx.iris.graph(name)))
+    writer.add("ontology.html", render_ontology_docs(ontology, data), media_type="text/html", compress=False)
     writer.add_canonical_report("shacl-report.ttl", report.graph)
     writer.add("shacl-report.txt", report.text().encode(), media_type="text/plain", compress=False)
     links_report = link_report(ctx.registry, links)

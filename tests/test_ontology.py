@@ -60,3 +60,19 @@ def test_persons_and_organisations_are_disjoint():
     g = _ontology()
     assert (URIRef("http://xmlns.com/foaf/0.1/Person"), OWL.disjointWith,
             URIRef("http://www.w3.org/ns/org#Organization")) in g
+
+
+def test_generated_ontology_documentation_lists_every_term(dist):
+    from html.parser import HTMLParser
+
+    html = (dist / "ontology.html").read_text()
+    ids = set()
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "section":
+                ids.add(dict(attrs).get("id"))
+
+    Collect().feed(html)
+    assert ids == set(APG.__annotations__)
+    assert "amata ieņemšana" in html  # Latvian labels are there
