@@ -261,13 +261,13 @@ def build_event(ctx: Context, rec: Record) -> None:
 def build_speech(ctx: Context, rec: Record) -> None:
     if rec.get("type") not in _SPEECH_TYPES:
         raise FactError(f"{rec.where()}: type must be one of {sorted(_SPEECH_TYPES)}")
-    node = _node(ctx, rec, APG.SpeechAct, OPENGOV.Speech, _SPEECH_TYPES[rec.get("type")])
+    node = _node(ctx, rec, APG.Event, APG.SpeechAct, OPENGOV.Speech, _SPEECH_TYPES[rec.get("type")])
     _event_common(ctx, rec, node)
     _effects(ctx, rec, node, APG.proposes, "proposes")
 
 
 def build_vote(ctx: Context, rec: Record) -> None:
-    node = _node(ctx, rec, APG.VoteEvent, OPENGOV.VoteEvent)
+    node = _node(ctx, rec, APG.Event, APG.VoteEvent, OPENGOV.VoteEvent)
     _event_common(ctx, rec, node)
     ctx.add(node, APG.organ, ctx.ref(rec, "organ", rec.get("organ"), ("organization",)))
     motion = ctx.iris.thing("vote", rec.id, "motion")
