@@ -1,12 +1,24 @@
 """The store behind one small interface: load a built dataset, answer SPARQL queries read-only.
 
-Today the only implementation is an embedded pyoxigraph store; a remote SPARQL store (Oxigraph server, Virtuoso,
-QLever, filled through the Graph Store Protocol) can implement the same ``query`` later.
+Today the only implementation is an embedded pyoxigraph store; a remote SPARQL store (Oxigraph server,
+Virtuoso, QLever, filled through the Graph Store Protocol) can implement the same ``query`` later.
+
+The store lives in memory by default. With ``path`` it lives on disk (RocksDB): loaded there once (a marker
+file records which dataset.nq it holds, so a restart on the same build reuses it), then opened read-only,
+lazily, by every process that queries it — so processes forked from the one that loaded it never share a
+RocksDB handle.
+
+In the Flask app the store is created once by ``init_app(app)`` and reached through ``get_store()``.
 """
+import hashlib
 import json
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
+
+_EXTENSION = "apg.store"
+_MARKER = "apg-dataset.sha256"
 
 
 class StoreError(RuntimeError):
@@ -19,26 +31,116 @@ class OxigraphStore:
         manifest_path = dist / "manifest.json"
         dump = dist / "dataset.nq"
         if not manifest_path.is_file() or not dump.is_file():
-            raise StoreError(f"no build found in {dist} (manifest.json and dataset.nq): run 'apg build' first")
+            raise StoreError(f"no build found in {dist} (manifest.json and dataset.nq): "
+                             "run 'apg build' first")
         try:
             self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            self.graphs = {name: ox.NamedNode(g["iri"]) for name, g in self.manifest["graphs"].items()}
+            self.default_graph = [ox.NamedNode(iri) for iri in self.manifest["default_graph"]]
+            expected_sha = self.manifest["files"]["dataset.nq"]["sha256"]
         except ValueError as exc:
-            raise StoreError(f"{manifest_path} is not valid JSON: {exc}") from exc
-        self.store = ox.Store(str(path)) if path else ox.Store()
+            raise StoreError(f"{manifest_path} is not valid JSON or names an invalid IRI: {exc}") from exc
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise StoreError(f"{manifest_path} is incomplete (no graphs, default_graph or dataset.nq entry: "
+                             f"{exc}); rebuild with 'apg build'") from exc
+        self.dataset_sha256 = _sha256(dump)
+        if self.dataset_sha256 != expected_sha:
+            raise StoreError(f"{dump} does not match {manifest_path} (sha256 differs); "
+                             "rebuild with 'apg build'")
+        self.path = Path(path) if path else None
+        self._store = None
+        self._pid = None
+        if self.path is None:
+            self._store = _load(ox.Store(), dump)
+            self._pid = os.getpid()
+        else:
+            self._load_on_disk(dump)
+
+    def _load_on_disk(self, dump: Path) -> None:
+        marker = self.path / _MARKER
+        if marker.is_file() and marker.read_text().strip() == self.dataset_sha256:
+            return
+        if self.path.exists() and any(self.path.iterdir()) and not marker.is_file():
+            raise StoreError(f"{self.path} is not empty and holds no apg store; "
+                             "give an empty or new directory")
         try:
-            self.store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
-        except (SyntaxError, ValueError, OSError) as exc:
-            raise StoreError(f"cannot load {dump}: {exc}") from exc
-        self.graphs = {name: ox.NamedNode(g["iri"]) for name, g in self.manifest["graphs"].items()}
-        self.default_graph = [ox.NamedNode(iri) for iri in self.manifest["default_graph"]]
+            store = ox.Store(str(self.path))
+            store.clear()
+            _load(store, dump)
+            store.flush()
+            del store
+        except OSError as exc:
+            raise StoreError(f"cannot create the store in {self.path}: {exc}") from exc
+        marker.write_text(self.dataset_sha256 + "\n")
+
+    @property
+    def store(self) -> ox.Store:
+        """The pyoxigraph store of this process (on disk: opened read-only on first use in each process)."""
+        if self.path is not None and self._pid != os.getpid():
+            try:
+                self._store = ox.Store.read_only(str(self.path))
+            except OSError as exc:
+                raise StoreError(f"cannot open the store in {self.path}: {exc}") from exc
+            self._pid = os.getpid()
+        return self._store
 
     @property
     def version(self) -> str:
         return self.manifest.get("version", "0")
 
-    def query(self, sparql: str, *, default_graph=None, named_graphs=None):
-        """Run a read-only query. default_graph/named_graphs: lists of graph IRIs (strings) or None for the default
-        dataset: the union of the data and ontology graphs, with every named graph addressable by GRAPH."""
-        dg = [ox.NamedNode(i) for i in default_graph] if default_graph else self.default_graph
-        ng = [ox.NamedNode(i) for i in named_graphs] if named_graphs else list(self.graphs.values())
-        return self.store.query(sparql, default_graph=dg, named_graphs=ng)
+    @property
+    def base(self) -> str | None:
+        return self.manifest.get("base")
+
+    def triples(self, graph: ox.NamedNode) -> int | None:
+        for g in self.manifest["graphs"].values():
+            if g["iri"] == graph.value:
+                return g.get("triples")
+        return None
+
+    def dataset(self, default_graph=None, named_graphs=None) -> tuple[list, list]:
+        """The query dataset as pyoxigraph graph names. default_graph/named_graphs: lists of graph IRIs
+        (strings), or None for the default dataset: the union of the data and ontology graphs as default
+        graph, with every named graph addressable by GRAPH. An empty list is an empty default graph / no
+        named graphs."""
+        dg = self.default_graph if default_graph is None else [ox.NamedNode(i) for i in default_graph]
+        ng = list(self.graphs.values()) if named_graphs is None else [ox.NamedNode(i) for i in named_graphs]
+        return dg, ng
+
+    def query(self, sparql: str, *, default_graph=None, named_graphs=None, base_iri=None):
+        """Run a read-only query over ``dataset(default_graph, named_graphs)``. The dataset given here
+        replaces any FROM / FROM NAMED of the query (callers that honour those pass them in)."""
+        dg, ng = self.dataset(default_graph, named_graphs)
+        return self.store.query(sparql, default_graph=dg, named_graphs=ng, base_iri=base_iri)
+
+
+def _load(store: ox.Store, dump: Path) -> ox.Store:
+    try:
+        store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise StoreError(f"cannot load {dump}: {' '.join(str(exc).split())}") from exc
+    return store
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def init_app(app) -> OxigraphStore:
+    """Load the build named by app.config (DIST, STORE_PATH) once and attach it to the app."""
+    store = OxigraphStore(app.config["DIST"], path=app.config.get("STORE_PATH"))
+    app.extensions[_EXTENSION] = store
+    return store
+
+
+def get_store(app=None) -> OxigraphStore:
+    """The store of ``app`` (default: the current Flask app)."""
+    if app is None:
+        from flask import current_app
+
+        app = current_app
+    return app.extensions[_EXTENSION]
