@@ -129,3 +129,32 @@ def links(as_json):
     _, ctx, rows = build_graph()
     rep = link_report(ctx.registry, rows)
     click.echo(report_json(rep) if as_json else report_text(rep), nl=False)
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (APG_HOST; default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="TCP port (APG_PORT; default 8000).")
+@click.option("--workers", type=int, default=None, help="gunicorn worker processes (APG_WORKERS; default 4).")
+@click.option("--timeout", type=float, default=None,
+              help="Per-query time limit in seconds (APG_TIMEOUT; default 10).")
+@click.option("--dist", type=click.Path(path_type=Path), default=None,
+              help="Build to serve (APG_DIST; default dist/).")
+@click.option("--base", default=None,
+              help="Base IRI for relative IRIs in queries (APG_BASE; default: the build's).")
+@click.option("--store-path", type=click.Path(path_type=Path), default=None,
+              help="Keep the store on disk in this directory instead of memory (APG_STORE_PATH).")
+@click.option("--max-query-length", type=int, default=None,
+              help="Largest query accepted, in bytes (APG_MAX_QUERY_LENGTH; default 100000).")
+@click.option("--max-result-bytes", type=int, default=None,
+              help="Largest answer served, in bytes (APG_MAX_RESULT_BYTES; default 16 MiB).")
+def serve(**options):
+    """Serve the build as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (gunicorn)."""
+    from server import StoreError, create_app
+    from server.serve import run
+
+    config = {key.upper(): value for key, value in options.items() if value is not None}
+    try:
+        app = create_app(config)
+    except (StoreError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    run(app)

@@ -1,1 +1,36 @@
-"""The read-only HTTP face of apg-kg: loads the built dataset into pyoxigraph and serves it."""
+"""The read-only HTTP face of apg-kg: loads the built dataset into pyoxigraph and serves it as a SPARQL 1.1
+endpoint (see README, "SPARQL endpoint").
+
+``create_app(config=None)`` reads the settings once — server/config.py defaults, then APG_* environment
+variables, then ``config`` — loads the build (a missing or broken build raises ``StoreError``; a bad setting
+``ValueError``) and returns the Flask app. ``apg serve`` runs it under gunicorn (server/serve.py).
+"""
+import functools
+
+from flask import Flask
+
+from .store import StoreError
+
+__all__ = ["create_app", "StoreError"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    from . import http, pool, query, sparql, store
+    from .config import DEFAULTS, check
+
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("APG")
+    if config:
+        app.config.update(config)
+    check(app.config)
+    # Bodies: a form-encoded query may take up to three bytes per query byte.
+    app.config["MAX_CONTENT_LENGTH"] = 3 * app.config["MAX_QUERY_LENGTH"] + 65536
+    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
+    loaded = store.init_app(app)
+    if app.config["BASE"] is None:
+        app.config["BASE"] = loaded.base
+    pool.init_app(app, functools.partial(query.execute, loaded))
+    http.init_app(app)
+    app.register_blueprint(sparql.bp)
+    return app

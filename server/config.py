@@ -1,0 +1,51 @@
+"""Settings of the endpoint, read once by ``create_app``: defaults, then APG_* environment variables, then the
+dict given to the factory (the CLI's flags, or a test's). Values are checked here, so a bad setting stops
+start-up with one clear line."""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    "DIST": ROOT / "dist",  # the build to serve (manifest.json, dataset.nq)
+    "BASE": None,  # base IRI for relative IRIs in queries; None: the build's base (manifest.json "base")
+    "STORE_PATH": None,  # None: the store lives in memory; a directory: an on-disk (RocksDB) store there
+    "HOST": "127.0.0.1",
+    "PORT": 8000,
+    "WORKERS": 4,  # gunicorn worker processes; each has its own query process
+    "TIMEOUT": 10.0,  # seconds a query may run before its process is killed (503)
+    "MAX_QUERY_LENGTH": 100_000,  # bytes of UTF-8 query text (413 above)
+    "MAX_RESULT_BYTES": 16 * 1024 * 1024,  # bytes of a serialised answer before compression (503 above)
+    "CACHE_MAX_AGE": 3600,  # Cache-Control max-age of answers: the dataset is immutable for a build
+}
+
+_CHECKS = {
+    "PORT": (int, lambda v: 0 <= v <= 65535, "a TCP port (0-65535)"),
+    "WORKERS": (int, lambda v: v >= 1, "at least 1"),
+    "TIMEOUT": (float, lambda v: v > 0, "a positive number of seconds"),
+    "MAX_QUERY_LENGTH": (int, lambda v: v > 0, "a positive number of bytes"),
+    "MAX_RESULT_BYTES": (int, lambda v: v > 0, "a positive number of bytes"),
+    "CACHE_MAX_AGE": (int, lambda v: v >= 0, "a non-negative number of seconds"),
+}
+
+
+def check(config) -> None:
+    """Coerce and check the settings in place; ValueError names the bad one."""
+    for key, (kind, ok, what) in _CHECKS.items():
+        value = config.get(key)
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            value = kind(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"APG_{key}={config.get(key)!r} is not valid: must be {what}") from None
+        if not ok(value):
+            raise ValueError(f"APG_{key}={config.get(key)!r} is not valid: must be {what}")
+        config[key] = value
+    config["DIST"] = Path(config["DIST"])
+    if config.get("STORE_PATH"):
+        config["STORE_PATH"] = Path(config["STORE_PATH"])
+    else:
+        config["STORE_PATH"] = None
+    config["HOST"] = str(config["HOST"])
+    if config.get("BASE") is not None:
+        config["BASE"] = str(config["BASE"])

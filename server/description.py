@@ -1,0 +1,67 @@
+"""The SPARQL 1.1 Service Description of the endpoint (https://www.w3.org/TR/sparql11-service-description/),
+answered at GET /sparql without a query: the query language, every result format, the default dataset (the
+union of the data and ontology graphs) and its named graphs with their sizes, and a link (rdfs:seeAlso) to the
+VoID description at /.well-known/void."""
+import pyoxigraph as ox
+
+from .formats import FORMATS
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+PREFIXES = {"sd": SD, "void": VOID, "rdfs": RDFS, "fmt": "http://www.w3.org/ns/formats/",
+            "ent": "http://www.w3.org/ns/entailment/"}
+
+
+def _sd(name: str) -> ox.NamedNode:
+    return ox.NamedNode(SD + name)
+
+
+def service_description(store, endpoint: str, void: str, base: str) -> list[ox.Triple]:
+    """Triples describing the service at ``endpoint`` (its absolute URL); ``void``: the VoID document URL;
+    ``base``: the build's base IRI, under which ``{base}dataset`` names the dataset (as the metadata graph
+    does)."""
+    service = ox.NamedNode(endpoint)
+    dataset = ox.NamedNode(f"{base}dataset")
+    see_also = ox.NamedNode(RDFS + "seeAlso")
+    comment = ox.NamedNode(RDFS + "comment")
+    default_graph = ox.BlankNode()
+    t = [
+        ox.Triple(service, RDF_TYPE, _sd("Service")),
+        ox.Triple(service, _sd("endpoint"), service),
+        ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
+        ox.Triple(service, _sd("defaultEntailmentRegime"),
+                  ox.NamedNode("http://www.w3.org/ns/entailment/Simple")),
+        ox.Triple(service, _sd("defaultDataset"), dataset),
+        ox.Triple(service, see_also, ox.NamedNode(void)),
+        ox.Triple(service, comment, ox.Literal(
+            "Read-only SPARQL 1.1 query endpoint. SERVICE is refused; FROM/FROM NAMED and "
+            "default-graph-uri/named-graph-uri select graphs of this dataset only; DESCRIBE answers the "
+            "symmetric concise bounded description.", language="en")),
+    ]
+    t += [ox.Triple(service, _sd("resultFormat"), ox.NamedNode(f.iri)) for f in FORMATS]
+    t += [
+        ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
+        ox.Triple(dataset, see_also, ox.NamedNode(void)),
+        ox.Triple(dataset, _sd("defaultGraph"), default_graph),
+        ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
+        ox.Triple(default_graph, comment, ox.Literal(
+            "The union of " + " and ".join(f"<{g.value}>" for g in store.default_graph), language="en")),
+    ]
+    for name in sorted(store.graphs):
+        iri = store.graphs[name]
+        named, graph = ox.BlankNode(), ox.BlankNode()
+        t += [
+            ox.Triple(dataset, _sd("namedGraph"), named),
+            ox.Triple(named, RDF_TYPE, _sd("NamedGraph")),
+            ox.Triple(named, _sd("name"), iri),
+            ox.Triple(named, _sd("graph"), graph),
+            ox.Triple(graph, RDF_TYPE, _sd("Graph")),
+        ]
+        triples = store.triples(iri)
+        if triples is not None:
+            t.append(ox.Triple(graph, ox.NamedNode(VOID + "triples"),
+                               ox.Literal(str(triples), datatype=XSD_INTEGER)))
+    return t

@@ -1,0 +1,226 @@
+"""One SPARQL query, from text to response bytes: parse, check, negotiate, evaluate, serialise.
+
+This runs inside a query process (server/pool.py), so the time limit covers all of it, parsing included.
+
+- The text is parsed with rdflib's SPARQL 1.1 parser first. A syntax error is answered 400 with the parser's
+  message and line/column. The parse tree is then searched for ``SERVICE`` (anywhere: nested groups,
+  sub-queries, EXISTS): pyoxigraph would fetch the remote endpoint, so such a query is refused (400) before
+  pyoxigraph ever sees it.
+- The dataset: protocol ``default-graph-uri`` / ``named-graph-uri`` if any, else the query's FROM / FROM
+  NAMED, else the default dataset (data + ontology as default graph, every graph named). Graph IRIs only
+  *select* graphs of the loaded build; an IRI that names none is an empty graph. Nothing is ever fetched or
+  read from a file.
+- DESCRIBE is answered by server/describe.py (symmetric concise bounded description).
+- The answer is written into a buffer that refuses to grow past the result-size cap.
+"""
+import re
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from pyparsing import ParseException
+from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
+from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import URIRef, Variable
+
+from . import describe
+from .formats import GRAPH, RESULTS, NotAcceptable, content_type, negotiate
+
+_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
+          "DescribeQuery": "DESCRIBE"}
+_POSITION = re.compile(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)\s*$")
+# An RDF/XML property element needs a name: the predicate IRI must end in an XML name (NCName) to be written.
+_XML_NAME_END = re.compile(r"[^\W\d][\w.\-\u00B7\u0300-\u036F\u203F\u2040]*$")
+
+
+@dataclass
+class Job:
+    """What a query process needs to answer one request (picklable)."""
+    query: str
+    default_graph: list[str] | None = None  # protocol default-graph-uri values; None: not given
+    named_graphs: list[str] | None = None  # protocol named-graph-uri values; None: not given
+    accept: str | None = None  # the raw Accept header
+    formats: tuple[str, ...] = ()  # the format= parameter values
+    base: str | None = None
+    max_result_bytes: int = 16 * 1024 * 1024
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes  # for errors: the one-line reason
+    content_type: str | None = None
+
+
+class QueryError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+class ResultTooLarge(Exception):
+    pass
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    from_default: list[str] | None  # FROM graphs; None when the query has no dataset clause
+    from_named: list[str] | None
+    tree: CompValue
+
+    @property
+    def kind(self) -> str:
+        return RESULTS if self.form in ("SELECT", "ASK") else GRAPH
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def parse(text: str, base: str | None) -> ParsedQuery:
+    """Parse and check a query; QueryError(400) for syntax errors, unknown prefixes and SERVICE."""
+    try:
+        parsed = parseQuery(text)
+    except ParseException as exc:
+        message = one_line(_POSITION.sub("", str(exc)))
+        where = f"line {exc.lineno}, column {exc.col}"
+        raise QueryError(400, f"query syntax error at {where}: {message}") from None
+    except RecursionError:
+        raise QueryError(400, "query syntax error: the query is nested too deeply") from None
+    if contains_service(parsed):
+        raise QueryError(400, "SERVICE (federated query) is not supported by this endpoint: it never "
+                              "contacts other servers")
+    try:
+        prologue = translatePrologue(parsed[0], base)
+        tree = traverse(parsed[1], visitPost=lambda node: translatePName(node, prologue))
+    except RecursionError:
+        raise QueryError(400, "query syntax error: the query is nested too deeply") from None
+    except Exception as exc:  # rdflib raises bare Exception for an undeclared prefix
+        raise QueryError(400, f"query error: {one_line(exc)}") from None
+    form = _FORMS.get(tree.name)
+    if form is None:
+        raise QueryError(400, f"not a query: {tree.name}")
+    from_default = from_named = None
+    if "datasetClause" in tree and tree["datasetClause"]:
+        clauses = tree["datasetClause"]
+        from_default = [str(c["default"]) for c in clauses if "default" in c]
+        from_named = [str(c["named"]) for c in clauses if "named" in c]
+    return ParsedQuery(text, form, from_default, from_named, tree)
+
+
+def contains_service(node) -> bool:
+    """True if a parsed query (rdflib parse tree) has a SERVICE graph pattern anywhere."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, CompValue):
+            if n.name == "ServiceGraphPattern":
+                return True
+            stack.extend(dict.values(n))
+        elif isinstance(n, (list, tuple)) or type(n).__name__ == "ParseResults":
+            stack.extend(n)
+    return False
+
+
+def execute(store, job: Job) -> Reply:
+    """Answer one query. Never raises for a bad query: the status and one-line reason are in the Reply."""
+    try:
+        pq = parse(job.query, job.base)
+        try:
+            fmt, media_type = negotiate(pq.kind, job.accept, job.formats)
+        except NotAcceptable as exc:
+            raise QueryError(406, str(exc)) from None
+        if job.default_graph is not None or job.named_graphs is not None:
+            dg, ng = job.default_graph or [], job.named_graphs or []
+        elif pq.from_default is not None:
+            dg, ng = pq.from_default, pq.from_named
+        else:
+            dg = ng = None
+        if pq.form == "DESCRIBE":
+            result = _describe(store, pq, dg, ng, job.base)
+        else:
+            try:
+                result = store.query(pq.text, default_graph=dg, named_graphs=ng, base_iri=job.base)
+            except SyntaxError as exc:
+                raise QueryError(400, f"query rejected by the evaluator: {one_line(exc)}") from None
+        body = _serialize(result, fmt, job.max_result_bytes)
+        return Reply(200, body, content_type(media_type))
+    except QueryError as exc:
+        return Reply(exc.status, one_line(exc).encode())
+    except ResultTooLarge:
+        return Reply(503, (f"the answer is larger than the {job.max_result_bytes} bytes this endpoint "
+                           "serves; narrow the query or add LIMIT").encode())
+    except OSError as exc:  # pyoxigraph reports evaluation errors as OSError
+        return Reply(400, f"query evaluation failed: {one_line(exc)}".encode())
+
+
+def _describe(store, pq: ParsedQuery, dg, ng, base) -> list:
+    tree = pq.tree
+    targets = tree["var"] if "var" in tree else None  # None: DESCRIBE *
+    resources = [ox.NamedNode(str(t)) for t in (targets or []) if isinstance(t, URIRef)]
+    described_vars = [str(t) for t in (targets or []) if isinstance(t, Variable)]
+    if "where" in tree and (targets is None or described_vars):
+        try:
+            select, variables = describe.select_for(expandUnicodeEscapes(pq.text))
+        except describe.RewriteError as exc:
+            raise QueryError(400, f"cannot evaluate this DESCRIBE query: {exc}") from None
+        try:
+            solutions = store.query(select, default_graph=dg, named_graphs=ng, base_iri=base)
+        except SyntaxError as exc:
+            raise QueryError(400, f"query rejected by the evaluator: {one_line(exc)}") from None
+        resources += describe.resources_from(solutions, variables)
+    graphs, _ = store.dataset(dg, ng)
+    return describe.scbd(store.store, list(dict.fromkeys(resources)), graphs)
+
+
+class _CappedBuffer:
+    """A write-only byte sink that raises ResultTooLarge past ``limit`` bytes."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size, self.parts = limit, 0, []
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise ResultTooLarge
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _serialize(result, fmt, limit: int) -> bytes:
+    out = _CappedBuffer(limit)
+    if fmt.kind == RESULTS:
+        result.serialize(out, format=fmt.writer)
+    else:
+        triples = result
+        if fmt.oxigraph_format == "RDF_XML":
+            triples = _xml_writable(triples)
+        if fmt.is_dataset:
+            triples = (ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        ox.serialize(triples, out, format=fmt.writer, prefixes=_prefixes(fmt))
+    return out.getvalue()
+
+
+def _xml_writable(triples):
+    for t in triples:
+        if not _XML_NAME_END.search(t.predicate.value):
+            raise QueryError(406, "this answer cannot be written as RDF/XML: the predicate "
+                                  f"<{t.predicate.value}> does not end in an XML name; ask for another "
+                                  "format")
+        yield t
+
+
+def _prefixes(fmt) -> dict | None:
+    if fmt.oxigraph_format in ("TURTLE", "TRIG", "RDF_XML"):
+        from kg.namespaces import PREFIXES
+
+        return dict(PREFIXES)
+    return None

@@ -1,0 +1,159 @@
+"""The SPARQL 1.1 Protocol query operation at /sparql (https://www.w3.org/TR/sparql11-protocol/).
+
+- GET ``?query=``; POST ``application/x-www-form-urlencoded`` (``query=`` in the body); POST
+  ``application/sparql-query`` (the body is the query). ``default-graph-uri`` and ``named-graph-uri``
+  (repeatable) replace the query's dataset; ``format=`` (json, xml, csv, tsv, ttl, nt, jsonld, rdf, nq, trig
+  or a media type) overrides the Accept header.
+- GET without a query answers the Service Description (server/description.py).
+- Updates (``update=``, ``application/sparql-update``) are refused with 403: the endpoint is read-only.
+- The query itself runs in a query process (server/pool.py, server/query.py).
+- Answers carry an ETag derived from the dataset (sha256 of dataset.nq) and the request, and are cacheable; a
+  matching If-None-Match gets 304 without evaluating the query.
+"""
+import codecs
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, request
+
+from .description import PREFIXES as SD_PREFIXES
+from .description import service_description
+from .formats import GRAPH, NotAcceptable, content_type, negotiate
+from .http import etag_for
+from .pool import HandlerError, QueryTimeout, WorkerLost, get_pool
+from .query import Job
+from .store import get_store
+
+bp = Blueprint("sparql", __name__)
+
+_FORM = "application/x-www-form-urlencoded"
+_QUERY = "application/sparql-query"
+_UPDATE = "application/sparql-update"
+
+
+@bp.get("/healthz")
+def healthz():
+    store = get_store()
+    resp = Response(f"ok {store.version} {store.dataset_sha256[:12]}\n", mimetype="text/plain")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql():
+    if request.method == "POST":
+        query, params = _post_query()
+    else:
+        if "update" in request.args:
+            abort(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        if "query" not in request.args:
+            return _service_description()
+        query, params = _single(request.args, "query"), request.args
+    return _answer(query, params)
+
+
+def _post_query():
+    mimetype = request.mimetype
+    if mimetype == _UPDATE:
+        abort(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    if mimetype == _FORM:
+        if "update" in request.form or "update" in request.args:
+            abort(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        if "query" in request.args:
+            abort(400, "give the query in the form body, not in the URL, when POSTing a form")
+        if "query" not in request.form:
+            abort(400, "missing 'query' parameter in the form body")
+        return _single(request.form, "query"), request.values
+    if mimetype == _QUERY:
+        if "query" in request.args:
+            abort(400, "give the query either as the request body or as query=, not both")
+        charset = request.mimetype_params.get("charset", "utf-8")
+        try:
+            codecs.lookup(charset)
+        except LookupError:
+            abort(415, f"unknown charset {charset!r}; send the query in UTF-8")
+        data = request.get_data(cache=False)
+        _check_length(len(data))
+        try:
+            return data.decode(charset), request.args
+        except UnicodeDecodeError as exc:
+            abort(400, f"the query is not valid {charset}: {exc}")
+    abort(415, f"POST a query as {_QUERY} or as {_FORM} (got {mimetype or 'no Content-Type'})")
+
+
+def _single(values, name: str) -> str:
+    found = values.getlist(name)
+    if len(found) != 1:
+        abort(400, f"give exactly one '{name}' parameter (got {len(found)})")
+    return found[0]
+
+
+def _check_length(size: int) -> None:
+    limit = current_app.config["MAX_QUERY_LENGTH"]
+    if size > limit:
+        abort(413, f"the query is {size} bytes; this endpoint accepts queries of at most {limit} bytes")
+
+
+def _answer(query: str, params) -> Response:
+    cfg = current_app.config
+    _check_length(len(query.encode("utf-8", "surrogatepass")))
+    if not query.strip():
+        abort(400, "the query is empty")
+    dg, ng = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+    protocol_dataset = bool(dg or ng)
+    job = Job(query=query, default_graph=dg if protocol_dataset else None,
+              named_graphs=ng if protocol_dataset else None, accept=request.headers.get("Accept"),
+              formats=tuple(params.getlist("format")), base=cfg["BASE"],
+              max_result_bytes=cfg["MAX_RESULT_BYTES"])
+    store = get_store()
+    etag = etag_for(store.dataset_sha256, cfg["BASE"], job.query, job.default_graph, job.named_graphs,
+                    job.formats, job.accept)
+    not_modified = _conditional(etag)
+    if not_modified is not None:
+        return not_modified
+    try:
+        reply = get_pool().run(job)
+    except QueryTimeout:
+        abort(503, f"the query ran longer than the {cfg['TIMEOUT']:g} s limit and was stopped")
+    except WorkerLost as exc:
+        abort(503, f"the query process stopped without answering ({exc}); it has been replaced")
+    except HandlerError as exc:
+        raise RuntimeError(f"query process error: {exc}") from None
+    if reply.status != 200:
+        abort(reply.status, reply.body.decode("utf-8", "replace"))
+    return _cacheable(Response(reply.body, status=200, content_type=reply.content_type), etag)
+
+
+def _conditional(etag: str) -> Response | None:
+    if not request.if_none_match or not request.if_none_match.contains_weak(etag):
+        return None
+    if request.method not in ("GET", "HEAD"):
+        abort(412, "If-None-Match matched: the answer has not changed")
+    return _cacheable(Response(status=304), etag)
+
+
+def _cacheable(resp: Response, etag: str) -> Response:
+    resp.set_etag(etag)
+    resp.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
+    return resp
+
+
+def _service_description() -> Response:
+    store = get_store()
+    fmt_param = tuple(request.args.getlist("format"))
+    try:
+        fmt, media_type = negotiate(GRAPH, request.headers.get("Accept"), fmt_param)
+    except NotAcceptable as exc:
+        abort(406, str(exc))
+    endpoint = request.base_url
+    etag = etag_for(store.dataset_sha256, "service-description", endpoint, fmt_param,
+                    request.headers.get("Accept"))
+    not_modified = _conditional(etag)
+    if not_modified is not None:
+        return not_modified
+    triples = service_description(store, endpoint, request.url_root + ".well-known/void",
+                                  store.base or current_app.config["BASE"])
+    if fmt.is_dataset:
+        triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    prefixes = SD_PREFIXES if fmt.oxigraph_format in ("TURTLE", "TRIG", "RDF_XML") else None
+    body = ox.serialize(triples, format=fmt.writer, prefixes=prefixes)
+    return _cacheable(Response(body, status=200, content_type=content_type(media_type)), etag)
