@@ -1,0 +1,106 @@
+"""Start-up: a missing or broken build, or a bad setting, stops ``apg serve`` with one clear line and a non-zero
+exit; settings come from defaults, then APG_* variables, then the factory's dict (the CLI flags); the on-disk
+store serves the same answers."""
+import json
+import shutil
+import subprocess
+
+import pytest
+import requests
+from conftest import apg, clean_env, start, stop
+
+from server import StoreError, create_app
+from server.serve import gunicorn_options
+from server.store import OxigraphStore
+
+
+def serve_fails(dist, *args, **env) -> str:
+    done = subprocess.run([apg(), "serve", "--dist", str(dist), "--port", "1", *args], capture_output=True,
+                          text=True, timeout=60, env=clean_env(**env), stdin=subprocess.DEVNULL)
+    assert done.returncode != 0
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in lines[0], lines
+    return lines[0]
+
+
+@pytest.fixture
+def copy(dist, tmp_path):
+    out = tmp_path / "dist"
+    out.mkdir()
+    for name in ("manifest.json", "dataset.nq"):
+        shutil.copy(dist / name, out / name)
+    return out
+
+
+def test_missing_build(tmp_path):
+    assert "apg build" in serve_fails(tmp_path / "nothing-here")
+
+
+def test_dataset_not_matching_manifest(copy):
+    with open(copy / "dataset.nq", "a", encoding="utf-8") as f:
+        f.write("<urn:x:a> <urn:x:b> <urn:x:c> .\n")
+    assert "does not match" in serve_fails(copy)
+
+
+def test_unparsable_dataset(copy):
+    import hashlib
+
+    data = b"this is not N-Quads\n"
+    (copy / "dataset.nq").write_bytes(data)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"]["dataset.nq"]["sha256"] = hashlib.sha256(data).hexdigest()
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert "cannot load" in serve_fails(copy)
+
+
+def test_broken_manifest(copy):
+    (copy / "manifest.json").write_text("{not json")
+    assert "not valid JSON" in serve_fails(copy)
+    (copy / "manifest.json").write_text("{}")
+    assert "incomplete" in serve_fails(copy)
+
+
+def test_bad_setting(dist):
+    assert "APG_WORKERS" in serve_fails(dist, APG_WORKERS="0")
+    assert "APG_TIMEOUT" in serve_fails(dist, APG_TIMEOUT="soon")
+
+
+def test_settings_precedence(dist, monkeypatch):
+    for key in [k for k in __import__("os").environ if k.startswith("APG_")]:
+        monkeypatch.delenv(key)
+    app = create_app({"DIST": dist})
+    cfg = app.config
+    assert (cfg["HOST"], cfg["PORT"], cfg["WORKERS"], cfg["TIMEOUT"]) == ("127.0.0.1", 8000, 4, 10.0)
+    assert cfg["BASE"] == "https://w3id.org/apg-kg/" and cfg["STORE_PATH"] is None
+    monkeypatch.setenv("APG_TIMEOUT", "3")
+    monkeypatch.setenv("APG_PORT", "8123")
+    assert create_app({"DIST": dist}).config["TIMEOUT"] == 3.0
+    app = create_app({"DIST": dist, "TIMEOUT": 5, "WORKERS": 2})
+    assert (app.config["TIMEOUT"], app.config["PORT"], app.config["WORKERS"]) == (5.0, 8123, 2)
+    options = gunicorn_options(app.config)
+    assert options["bind"] == "127.0.0.1:8123" and options["workers"] == 2
+    assert options["timeout"] > app.config["TIMEOUT"] and options["preload_app"] is True
+    monkeypatch.setenv("APG_DIST", str(dist.parent / "missing"))
+    with pytest.raises(StoreError):
+        create_app()
+
+
+def test_on_disk_store(dist, tmp_path):
+    path = tmp_path / "store"
+    store = OxigraphStore(dist, path=path)
+    q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    total = int(next(iter(store.query(q)))["n"].value)
+    again = OxigraphStore(dist, path=path)  # the marker says it holds this build: reused as it is
+    assert int(next(iter(again.query(q)))["n"].value) == total > 1000
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "file").write_text("x")
+    with pytest.raises(StoreError):
+        OxigraphStore(dist, path=foreign)
+    # the real server over it: the workers and query processes open it read-only
+    srv = start(dist, tmp_path / "disk.log", args=["--store-path", str(path), "--workers", "1"])
+    try:
+        r = requests.get(srv.endpoint, params={"query": q}, timeout=30)
+        assert r.status_code == 200 and int(r.json()["results"]["bindings"][0]["n"]["value"]) == total
+    finally:
+        stop(srv)
