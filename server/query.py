@@ -138,22 +138,25 @@ def execute(store, job: Job) -> Reply:
             dg, ng = pq.from_default, pq.from_named
         else:
             dg = ng = None
-        if pq.form == "DESCRIBE":
-            result = _describe(store, pq, dg, ng, job.base)
-        else:
-            try:
+        try:
+            if pq.form == "DESCRIBE":
+                result = _describe(store, pq, dg, ng, job.base)
+            else:
                 result = store.query(pq.text, default_graph=dg, named_graphs=ng, base_iri=job.base)
-            except SyntaxError as exc:
-                raise QueryError(400, f"query rejected by the evaluator: {one_line(exc)}") from None
-        body = _serialize(result, fmt, job.max_result_bytes)
+            body = _serialize(result, fmt, job.max_result_bytes)
+        except SyntaxError as exc:
+            raise QueryError(400, f"query rejected by the evaluator: {one_line(exc)}") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            # pyoxigraph's evaluation errors (e.g. an unsupported function); ours are QueryError/ResultTooLarge
+            raise QueryError(400, f"query evaluation failed: {one_line(exc)}") from None
         return Reply(200, body, content_type(media_type))
     except QueryError as exc:
         return Reply(exc.status, one_line(exc).encode())
     except ResultTooLarge:
         return Reply(503, (f"the answer is larger than the {job.max_result_bytes} bytes this endpoint "
                            "serves; narrow the query or add LIMIT").encode())
-    except OSError as exc:  # pyoxigraph reports evaluation errors as OSError
-        return Reply(400, f"query evaluation failed: {one_line(exc)}".encode())
+    except MemoryError:
+        return Reply(503, b"the query ran out of memory and was stopped")
 
 
 def _describe(store, pq: ParsedQuery, dg, ng, base) -> list:
@@ -166,10 +169,7 @@ def _describe(store, pq: ParsedQuery, dg, ng, base) -> list:
             select, variables = describe.select_for(expandUnicodeEscapes(pq.text))
         except describe.RewriteError as exc:
             raise QueryError(400, f"cannot evaluate this DESCRIBE query: {exc}") from None
-        try:
-            solutions = store.query(select, default_graph=dg, named_graphs=ng, base_iri=base)
-        except SyntaxError as exc:
-            raise QueryError(400, f"query rejected by the evaluator: {one_line(exc)}") from None
+        solutions = store.query(select, default_graph=dg, named_graphs=ng, base_iri=base)
         resources += describe.resources_from(solutions, variables)
     graphs, _ = store.dataset(dg, ng)
     return describe.scbd(store.store, list(dict.fromkeys(resources)), graphs)

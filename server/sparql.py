@@ -95,6 +95,8 @@ def _check_length(size: int) -> None:
 
 def _answer(query: str, params) -> Response:
     cfg = current_app.config
+    if query.startswith("\ufeff"):  # a byte order mark left by an editor
+        query = query[1:]
     _check_length(len(query.encode("utf-8", "surrogatepass")))
     if not query.strip():
         abort(400, "the query is empty")

@@ -189,5 +189,10 @@ def test_bad_requests_are_one_line(server):
     assert_one_line_error(r, 405)
     assert "GET" in r.headers["Allow"] and "POST" in r.headers["Allow"]
     assert_one_line_error(requests.get(server.url + "/nope", timeout=10), 404)
+    # evaluation errors are the query's fault: 400 with pyoxigraph's reason
+    text = assert_one_line_error(send(ep, "GET", "SELECT (<http://example.org/f>(1) AS ?x) WHERE {}"), 400)
+    assert "http://example.org/f" in text
+    # a byte order mark in front of a query is tolerated
+    assert send(ep, "POST-direct", "\ufeffASK {}").status_code == 200
     # deep nesting is a parse error, not a crash
     assert_one_line_error(send(ep, "GET", "SELECT * WHERE " + "{" * 600 + "}" * 600), 400)
