@@ -1,0 +1,304 @@
+"""Server-rendered HTML pages: the Jinja2 templates of ``server/templates/`` filled from server/views.py, with
+the pictures of server/svg.py inline. Plain functions returning ``str`` (no Flask request globals), so a
+blueprint only picks the language and the store and returns what these give.
+
+Pages load nothing from another host (inline CSS, inline SVG, no scripts, a ``data:`` favicon), read without
+JavaScript, and are well-formed XML as well as HTML. Links to resources of the dataset are local paths
+(``{base}id/x`` -> ``/id/x``, with ``?lang=`` when the page language is not English); Wikidata and DBpedia
+links and the source article are ordinary outbound links.
+
+Wiring (for the blueprints): ``/id/{path}`` -> ``resource_page(store, base + "id/" + path, lang)`` (None:
+answer 404 with ``not_found_page``; ValueError: the path is no valid IRI, also 404); ``/`` ->
+``landing_page``; ``/download`` -> ``downloads_page``; any unknown page -> ``not_found_page``. ``lang`` comes
+from ``?lang=`` (see ``views.pick_lang``), else from Accept-Language. Pages link to ``/sparql``,
+``/download/{file}``, ``/download``, ``/ontology`` (ontology terms ``{base}ontology#X`` map to
+``/ontology#X``) and ``/.well-known/void``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from . import svg, views
+from .views import DEFAULT_LANG, LANGS, pick_lang
+
+TEMPLATES = Path(__file__).parent / "templates"
+QUERIES = Path(__file__).resolve().parent.parent / "queries"
+LICENSE = {"name": "CC BY-SA 4.0", "href": "https://creativecommons.org/licenses/by-sa/4.0/"}
+ARTICLE = {"title": "Antipartijiskā grupa", "href": "https://lv.wikipedia.org/wiki/Antipartijisk%C4%81_grupa"}
+LANG_NAMES = {"en": "English", "lv": "latviešu", "ru": "русский"}
+
+_STRINGS = {
+    "site": (
+        "Anti-Party Group knowledge graph",
+        "Antipartijiskās grupas zināšanu grafs",
+        "Граф знаний об антипартийной группе",
+    ),
+    "home": ("Home", "Sākums", "Главная"),
+    "sparql": ("SPARQL", "SPARQL", "SPARQL"),
+    "downloads": ("Downloads", "Lejupielādes", "Загрузки"),
+    "ontology": ("Ontology", "Ontoloģija", "Онтология"),
+    "void": ("Dataset description (VoID)", "Datu kopas apraksts (VoID)", "Описание набора данных (VoID)"),
+    "language": ("Language", "Valoda", "Язык"),
+    "types": ("Types", "Tipi", "Типы"),
+    "labels": ("Names", "Nosaukumi", "Названия"),
+    "properties": ("Statements", "Apgalvojumi", "Утверждения"),
+    "property": ("Property", "Īpašība", "Свойство"),
+    "value": ("Value", "Vērtība", "Значение"),
+    "parts": ("Parts", "Daļas", "Части"),
+    "incoming": ("Linked from", "Saites uz šo resursu", "Ссылки на этот ресурс"),
+    "sources": ("Source sentences", "Avota teikumi", "Предложения источника"),
+    "sources_intro": (
+        "The statements of this page are derived from these sentences of the Latvian Wikipedia "
+        "article (quoted in Latvian).",
+        "Šīs lapas apgalvojumi iegūti no šiem Latviešu Vikipēdijas raksta teikumiem.",
+        "Утверждения этой страницы получены из этих предложений статьи латышской Википедии "
+        "(цитаты на латышском).",
+    ),
+    "cited_by": ("cited by", "atsaucas", "ссылаются"),
+    "same_as": ("The same thing elsewhere", "Tas pats citur", "То же самое в других источниках"),
+    "part_of": ("Part of", "Daļa no", "Часть"),
+    "timeline": ("Posts and memberships", "Amati un dalība", "Должности и членство"),
+    "events": ("Events", "Notikumi", "События"),
+    "role": ("Role", "Loma", "Роль"),
+    "from": ("From", "No", "С"),
+    "to": ("To", "Līdz", "По"),
+    "after": ("after", "pēc", "после"),
+    "began_by": ("began by", "sākās ar", "начало"),
+    "ended_by": ("ended by", "beidzās ar", "окончание"),
+    "undated": ("not stated", "nav minēts", "не указано"),
+    "session": ("Session", "Sēde", "Заседание"),
+    "organ": ("Organ", "Orgāns", "Орган"),
+    "chair": ("Chair", "Vadītājs", "Председатель"),
+    "dates": ("Dates", "Datumi", "Даты"),
+    "agenda": ("Agenda", "Darba kārtība", "Повестка дня"),
+    "pretext": ("Pretext", "Iegansts", "Предлог"),
+    "speech_acts": ("Speech acts", "Runas akti", "Выступления"),
+    "speakers": ("Speakers", "Runātāji", "Выступающие"),
+    "targets": ("Targets", "Mērķi", "Адресаты"),
+    "participants": ("Participants", "Dalībnieki", "Участники"),
+    "topics": ("Topics", "Tēmas", "Темы"),
+    "kind": ("Kind", "Veids", "Вид"),
+    "date": ("Date", "Datums", "Дата"),
+    "votes": ("Votes", "Balsojumi", "Голосования"),
+    "vote": ("Vote", "Balsojums", "Голосование"),
+    "motion": ("Motion", "Priekšlikums", "Предложение"),
+    "result": ("Result", "Rezultāts", "Результат"),
+    "option": ("Option", "Variants", "Вариант"),
+    "count": ("Count", "Skaits", "Число"),
+    "named_voters": ("Voters named by the source", "Avotā nosauktie balsotāji", "Названные в источнике"),
+    "unnamed": ("not named", "nav nosaukti", "не названы"),
+    "decision": ("Decision", "Lēmums", "Решение"),
+    "decisions": ("Decisions", "Lēmumi", "Решения"),
+    "adopted_by": ("Adopted by", "Pieņēma", "Принято"),
+    "adopted_at": ("Adopted at", "Pieņemts", "Принято на"),
+    "addressed_to": ("Addressed to", "Adresēts", "Адресовано"),
+    "effects": ("Effects", "Sekas", "Последствия"),
+    "sentence": ("Sentence", "Teikums", "Предложение"),
+    "document": ("Document", "Dokuments", "Документ"),
+    "read_source": ("Read the article", "Lasīt rakstu", "Читать статью"),
+    "previous": ("previous sentence", "iepriekšējais teikums", "предыдущее предложение"),
+    "next": ("next sentence", "nākamais teikums", "следующее предложение"),
+    "derived": ("Derived from this sentence", "No šī teikuma iegūts", "Получено из этого предложения"),
+    "position": ("position", "vieta", "позиция"),
+    "about": ("About this dataset", "Par šo datu kopu", "Об этом наборе данных"),
+    "counts": ("In numbers", "Skaitļos", "В цифрах"),
+    "graph": ("Graph", "Grafs", "Граф"),
+    "triples": ("Triples", "Trijnieki", "Триплеты"),
+    "total": ("total", "kopā", "всего"),
+    "links_out": (
+        "Links to Wikidata and DBpedia",
+        "Saites uz Wikidata un DBpedia",
+        "Ссылки на Wikidata и DBpedia",
+    ),
+    "validation": ("SHACL validation", "SHACL validācija", "Проверка SHACL"),
+    "violations": ("violations", "pārkāpumi", "нарушения"),
+    "warnings": ("warnings", "brīdinājumi", "предупреждения"),
+    "browse": ("Browse", "Pārlūkot", "Обзор"),
+    "queries": ("Example queries", "Vaicājumu piemēri", "Примеры запросов"),
+    "run": ("run", "izpildīt", "выполнить"),
+    "show_query": ("query text", "vaicājuma teksts", "текст запроса"),
+    "file": ("File", "Fails", "Файл"),
+    "format": ("Format", "Formāts", "Формат"),
+    "size": ("Size", "Izmērs", "Размер"),
+    "license": ("License", "Licence", "Лицензия"),
+    "license_text": (
+        "Data: {license}. Derived from the Latvian Wikipedia article {article} by its contributors.",
+        "Dati: {license}. Iegūti no Latviešu Vikipēdijas raksta {article}, tā autori — Vikipēdijas "
+        "dalībnieki.",
+        "Данные: {license}. Получены из статьи латышской Википедии {article}, авторы — участники Википедии.",
+    ),
+    "timeline_episode": ("Timeline", "Laika ass", "Хронология"),
+    "not_found": ("Not found", "Nav atrasts", "Не найдено"),
+    "not_found_text": (
+        "The dataset says nothing about this address.",
+        "Datu kopā par šo adresi nekā nav.",
+        "В наборе данных нет ничего об этом адресе.",
+    ),
+    "try": (
+        "Try the home page, the index of persons and events there, or a SPARQL query.",
+        "Mēģiniet sākumlapu, tās personu un notikumu rādītāju vai SPARQL vaicājumu.",
+        "Попробуйте главную страницу, указатель лиц и событий на ней или запрос SPARQL.",
+    ),
+    "index_person": ("Persons", "Personas", "Лица"),
+    "index_organization": ("Organisations", "Organizācijas", "Организации"),
+    "index_session": ("Sessions", "Sēdes", "Заседания"),
+    "index_vote": ("Votes", "Balsojumi", "Голосования"),
+    "index_decision": ("Decisions", "Lēmumi", "Решения"),
+    "index_event": ("Other events", "Citi notikumi", "Другие события"),
+    "index_sentence": ("Source sentences", "Avota teikumi", "Предложения источника"),
+    "count_event": (
+        "Events (with speech acts and votes)",
+        "Notikumi (ar runas aktiem un balsojumiem)",
+        "События (с выступлениями и голосованиями)",
+    ),
+    "version": ("version", "versija", "версия"),
+    "endpoint": ("SPARQL endpoint", "SPARQL galapunkts", "Точка доступа SPARQL"),
+    "iri": ("IRI", "IRI", "IRI"),
+}
+_ROLE_WORDS = {
+    "participant": ("participant", "dalībnieks", "участник"),
+    "speaker": ("speaker", "runātājs", "выступающий"),
+    "target": ("target", "mērķis", "адресат"),
+    "chair": ("chair", "vadītājs", "председатель"),
+    "voter": ("voter", "balsotājs", "голосующий"),
+    "affected": ("affected", "skartais", "затронут"),
+}
+
+
+def strings(lang: str) -> dict[str, str]:
+    """The interface words in ``lang`` (en, lv, ru)."""
+    i = LANGS.index(pick_lang(lang))
+    return {k: v[i] for k, v in _STRINGS.items()}
+
+
+def _size(n) -> str:
+    if n is None:
+        return ""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["size"] = _size
+    return env
+
+
+ENV = _env()
+
+
+def _context(lang: str, path: str, base: str | None) -> dict:
+    lang = pick_lang(lang)
+
+    def href(link) -> str | None:
+        """The link's address; local pages of the dataset keep the page language."""
+        if not link:
+            return None
+        return views.page_href(link["href"] if isinstance(link, dict) else link, lang)
+
+    def role(name: str) -> str:
+        return _ROLE_WORDS[name][LANGS.index(lang)] if name in _ROLE_WORDS else name
+
+    path = path or "/"
+    switch = [
+        {"lang": code, "name": LANG_NAMES[code], "href": f"{path}?lang={code}", "current": code == lang}
+        for code in LANGS
+    ]
+    t = strings(lang)
+    license_html = (
+        escape(t["license_text"])
+        .replace(
+            "{license}", Markup('<a rel="license" href="{}">{}</a>').format(LICENSE["href"], LICENSE["name"])
+        )
+        .replace(
+            "{article}", Markup('<a lang="lv" href="{}">«{}»</a>').format(ARTICLE["href"], ARTICLE["title"])
+        )
+    )
+    return {
+        "lang": lang,
+        "t": t,
+        "href": href,
+        "role": role,
+        "langs": switch,
+        "path": path,
+        "base": base,
+        "license": LICENSE,
+        "license_html": license_html,
+    }
+
+
+def render_resource(view: dict, *, path: str | None = None, alternates: list[dict] | None = None) -> str:
+    """The HTML page of a resource from ``views.resource_view``. ``path``: the page's own path (for the
+    language switch; default the resource's local path); ``alternates``: [{type, href}] for <link
+    rel="alternate">."""
+    lang, base = view["lang"], view.get("base")
+    ctx = _context(lang, path or views.local_path(view["iri"], base) or "/", base)
+    pictures = {}
+    if view.get("timeline"):
+        pictures["posts"] = Markup(svg.person_posts(view["timeline"], lang, title=ctx["t"]["timeline"]))
+    if view.get("vote"):
+        pictures["vote"] = Markup(svg.vote_chart(view["vote"], lang))
+    session_votes = [Markup(svg.vote_chart(v, lang)) for v in (view.get("session") or {}).get("votes", [])]
+    return ENV.get_template("resource.html").render(
+        ctx,
+        view=view,
+        pictures=pictures,
+        session_votes=session_votes,
+        alternates=alternates or [],
+        article=ARTICLE,
+    )
+
+
+def resource_page(
+    store,
+    iri: str,
+    lang: str = DEFAULT_LANG,
+    *,
+    path: str | None = None,
+    alternates: list[dict] | None = None,
+) -> str | None:
+    """``render_resource(views.resource_view(store, iri, lang))``, or None when the dataset does not know
+    ``iri`` (the caller answers 404 with ``not_found_page``). ValueError for an invalid IRI."""
+    view = views.resource_view(store, iri, lang)
+    if view is None:
+        return None
+    return render_resource(view, path=path, alternates=alternates)
+
+
+def landing_page(
+    store, lang: str = DEFAULT_LANG, *, queries_dir: Path | str | None = QUERIES, path: str = "/"
+) -> str:
+    """The landing page: what the dataset is, counts, license and attribution, the episode timeline, an index,
+    the example queries (``queries/*.rq``) and the downloads."""
+    lang = pick_lang(lang)
+    view = views.landing_view(store, lang, queries_dir)
+    ctx = _context(lang, path, store.manifest.get("base"))
+    timeline = Markup(svg.episode_timeline(views.episode_items(store, lang), lang))
+    return ENV.get_template("landing.html").render(ctx, view=view, timeline=timeline, article=ARTICLE)
+
+
+def downloads_page(store, lang: str = DEFAULT_LANG, *, path: str = "/download") -> str:
+    """The list of dumps (from manifest.json) with sizes, media types, triples and SHA-256, linked to
+    ``/download/{file}``."""
+    lang = pick_lang(lang)
+    view = views.landing_view(store, lang, None)
+    ctx = _context(lang, path, store.manifest.get("base"))
+    return ENV.get_template("downloads.html").render(ctx, view=view, article=ARTICLE)
+
+
+def not_found_page(lang: str = DEFAULT_LANG, *, path: str = "/", iri: str | None = None) -> str:
+    """The 404 page for ``path`` (and the IRI it stands for, if any)."""
+    ctx = _context(lang, path, None)
+    return ENV.get_template("404.html").render(ctx, missing=path, iri=iri, article=ARTICLE)
