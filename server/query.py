@@ -2,10 +2,16 @@
 
 This runs inside a query process (server/pool.py), so the time limit covers all of it, parsing included.
 
-- The text is parsed with rdflib's SPARQL 1.1 parser first. A syntax error is answered 400 with the parser's
-  message and line/column. The parse tree is then searched for ``SERVICE`` (anywhere: nested groups,
-  sub-queries, EXISTS): pyoxigraph would fetch the remote endpoint, so such a query is refused (400) before
-  pyoxigraph ever sees it.
+- A query that may contain ``SERVICE``, a dataset clause (FROM) or DESCRIBE is parsed with rdflib's SPARQL 1.1
+  parser first. The parse tree is searched for ``SERVICE`` (anywhere: nested groups, sub-queries, EXISTS):
+  pyoxigraph would fetch the remote endpoint, so such a query is refused (400) before pyoxigraph ever sees it.
+  Which queries "may contain" them is decided conservatively on the text: after expanding ``\\u``/``\\U``
+  escapes (as both parsers do) and case folding, a query in which none of the words ``service``, ``from``,
+  ``describe`` occurs anywhere (in IRIs, literals and comments included) cannot have those clauses, so it goes
+  to pyoxigraph directly and skips the slower rdflib parse; its form then follows from pyoxigraph's answer.
+  Parses are cached per query process.
+- A syntax error is answered 400 with rdflib's message and line/column (pyoxigraph's where rdflib accepts what
+  pyoxigraph rejects).
 - The dataset: protocol ``default-graph-uri`` / ``named-graph-uri`` if any, else the query's FROM / FROM
   NAMED, else the default dataset (data + ontology as default graph, every graph named). Graph IRIs only
   *select* graphs of the loaded build; an IRI that names none is an empty graph. Nothing is ever fetched or
@@ -13,6 +19,7 @@ This runs inside a query process (server/pool.py), so the time limit covers all 
 - DESCRIBE is answered by server/describe.py (symmetric concise bounded description).
 - The answer is written into a buffer that refuses to grow past the result-size cap.
 """
+import functools
 import re
 from dataclasses import dataclass
 
@@ -79,10 +86,40 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+_SCREEN = ("service", "from", "describe")
+
+
+def needs_parse(text: str) -> bool:
+    """False only if the query cannot contain SERVICE, FROM or DESCRIBE (see the module docstring)."""
+    try:
+        folded = expandUnicodeEscapes(text).casefold()
+    except ValueError:  # an escape beyond Unicode: let the parser report it
+        return True
+    return any(word in folded for word in _SCREEN)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_cached(text: str, base: str | None) -> ParsedQuery | QueryError:
+    try:
+        return parse(text, base)
+    except QueryError as exc:
+        return exc
+
+
+def parse_checked(text: str, base: str | None) -> ParsedQuery:
+    """``parse``, cached."""
+    result = _parse_cached(text, base)
+    if isinstance(result, QueryError):
+        raise QueryError(result.status, str(result))
+    return result
+
+
 def parse(text: str, base: str | None) -> ParsedQuery:
     """Parse and check a query; QueryError(400) for syntax errors, unknown prefixes and SERVICE."""
     try:
         parsed = parseQuery(text)
+    except ValueError as exc:  # e.g. a \\U escape beyond Unicode
+        raise QueryError(400, f"query syntax error: {one_line(exc)}") from None
     except ParseException as exc:
         message = one_line(_POSITION.sub("", str(exc)))
         where = f"line {exc.lineno}, column {exc.col}"
@@ -127,25 +164,23 @@ def contains_service(node) -> bool:
 def execute(store, job: Job) -> Reply:
     """Answer one query. Never raises for a bad query: the status and one-line reason are in the Reply."""
     try:
-        pq = parse(job.query, job.base)
-        try:
-            fmt, media_type = negotiate(pq.kind, job.accept, job.formats)
-        except NotAcceptable as exc:
-            raise QueryError(406, str(exc)) from None
+        pq = parse_checked(job.query, job.base) if needs_parse(job.query) else None
+        if pq is not None:
+            fmt, media_type = _negotiate(pq.kind, job)
         if job.default_graph is not None or job.named_graphs is not None:
             dg, ng = job.default_graph or [], job.named_graphs or []
-        elif pq.from_default is not None:
+        elif pq is not None and pq.from_default is not None:
             dg, ng = pq.from_default, pq.from_named
         else:
             dg = ng = None
         try:
-            if pq.form == "DESCRIBE":
+            if pq is not None and pq.form == "DESCRIBE":
                 result = _describe(store, pq, dg, ng, job.base)
             else:
-                result = store.query(pq.text, default_graph=dg, named_graphs=ng, base_iri=job.base)
+                result = _evaluate(store, job.query, dg, ng, job.base)
+            if pq is None:
+                fmt, media_type = _negotiate(GRAPH if isinstance(result, ox.QueryTriples) else RESULTS, job)
             body = _serialize(result, fmt, job.max_result_bytes)
-        except SyntaxError as exc:
-            raise QueryError(400, f"query rejected by the evaluator: {one_line(exc)}") from None
         except (OSError, RuntimeError, ValueError) as exc:
             # pyoxigraph's evaluation errors (e.g. an unsupported function); ours are QueryError/ResultTooLarge
             raise QueryError(400, f"query evaluation failed: {one_line(exc)}") from None
@@ -159,6 +194,21 @@ def execute(store, job: Job) -> Reply:
         return Reply(503, b"the query ran out of memory and was stopped")
 
 
+def _negotiate(kind: str, job: Job):
+    try:
+        return negotiate(kind, job.accept, job.formats)
+    except NotAcceptable as exc:
+        raise QueryError(406, str(exc)) from None
+
+
+def _evaluate(store, text: str, dg, ng, base):
+    try:
+        return store.query(text, default_graph=dg, named_graphs=ng, base_iri=base)
+    except SyntaxError as exc:
+        parse_checked(text, base)  # rdflib's message, with line and column, if it rejects the query too
+        raise QueryError(400, f"query rejected by the evaluator: {one_line(exc)}") from None
+
+
 def _describe(store, pq: ParsedQuery, dg, ng, base) -> list:
     tree = pq.tree
     targets = tree["var"] if "var" in tree else None  # None: DESCRIBE *
@@ -169,7 +219,7 @@ def _describe(store, pq: ParsedQuery, dg, ng, base) -> list:
             select, variables = describe.select_for(expandUnicodeEscapes(pq.text))
         except describe.RewriteError as exc:
             raise QueryError(400, f"cannot evaluate this DESCRIBE query: {exc}") from None
-        solutions = store.query(select, default_graph=dg, named_graphs=ng, base_iri=base)
+        solutions = _evaluate(store, select, dg, ng, base)
         resources += describe.resources_from(solutions, variables)
     graphs, _ = store.dataset(dg, ng)
     return describe.scbd(store.store, list(dict.fromkeys(resources)), graphs)

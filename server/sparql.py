@@ -116,8 +116,9 @@ def _answer(query: str, params) -> Response:
         reply = get_pool().run(job)
     except QueryTimeout:
         abort(503, f"the query ran longer than the {cfg['TIMEOUT']:g} s limit and was stopped")
-    except WorkerLost as exc:
-        abort(503, f"the query process stopped without answering ({exc}); it has been replaced")
+    except WorkerLost:
+        abort(503, "the query process died without answering (out of memory or stack, e.g. a very deeply "
+                   "nested query); it has been replaced")
     except HandlerError as exc:
         raise RuntimeError(f"query process error: {exc}") from None
     if reply.status != 200:

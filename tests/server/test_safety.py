@@ -194,5 +194,24 @@ def test_bad_requests_are_one_line(server):
     assert "http://example.org/f" in text
     # a byte order mark in front of a query is tolerated
     assert send(ep, "POST-direct", "\ufeffASK {}").status_code == 200
-    # deep nesting is a parse error, not a crash
-    assert_one_line_error(send(ep, "GET", "SELECT * WHERE " + "{" * 600 + "}" * 600), 400)
+    # nesting deep enough to exhaust a parser's stack costs a query process, not the server
+    assert send(ep, "GET", "SELECT * WHERE " + "{" * 600 + "}" * 600).status_code == 200
+    deep = send(ep, "POST-direct", "SELECT * WHERE " + "{" * 9000 + "}" * 9000)
+    assert deep.status_code in (400, 503)
+    assert_one_line_error(deep, deep.status_code)
+    assert send(ep, "GET", "ASK {}").status_code == 200
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("SELECT * WHERE { ?s ?p ?o }", False),
+    ("ASK { ?s ?p 'Service' }", True),  # a literal is enough to take the parser's path
+    ("SELECT * WHERE { \\u0053ERVICE <http://x/> { ?s ?p ?o } }", True),
+    ("SELECT * WHERE { \\U00000053ERVICE <http://x/> { ?s ?p ?o } }", True),
+    ("SELECT * WHERE { \u017fERVICE <http://x/> { ?s ?p ?o } }", True),  # long s folds to s
+    ("SELECT * FROM <http://x/> WHERE {}", True),
+    ("describe <http://x/>", True),
+])
+def test_screen_for_the_parser_is_conservative(text, expected):
+    from server.query import needs_parse
+
+    assert needs_parse(text) is expected
