@@ -15,7 +15,7 @@ __all__ = ["create_app", "StoreError"]
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from . import http, pool, query, sparql, store
+    from . import http, pool, publish, query, resources, sparql, store
     from .config import DEFAULTS, check
 
     app = Flask(__name__)
@@ -33,4 +33,6 @@ def create_app(config: dict | None = None) -> Flask:
     pool.init_app(app, functools.partial(query.execute, loaded))
     http.init_app(app)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(resources.bp)
+    app.register_blueprint(publish.bp)
     return app

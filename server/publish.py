@@ -1,0 +1,71 @@
+"""What a visitor lands on and downloads: the landing page, the dumps, and the dataset description.
+
+- ``/``: the landing page (what the dataset is, counts, license, example queries, downloads).
+- ``/download``: the list of dumps; ``/download/{file}``: a file of the build listed in manifest.json (or
+  SHA256SUMS / manifest.json), with its media type, ETag and range requests (Werkzeug's conditional responses).
+  ``.gz`` copies are served as application/gzip files, not as a Content-Encoding.
+- ``/dataset`` and ``/.well-known/void``: the VoID + DCAT description (the metadata graph), content-negotiated;
+  HTML gets the landing page.
+"""
+from flask import Blueprint, abort, current_app, redirect, send_file
+
+from . import pages
+from .documents import BY_EXTENSION, document_response, negotiate_document, page_language
+from .resources import _dump, not_found
+from .store import get_store
+
+bp = Blueprint("publish", __name__)
+
+_EXTRA = {"SHA256SUMS": "text/plain", "manifest.json": "application/json"}
+
+
+@bp.get("/")
+def landing():
+    lang = page_language()
+    body = pages.landing_page(get_store(), lang)
+    return document_response(body, BY_EXTENSION["html"], path="/", negotiated=False, etag_parts=(lang,),
+                             variants=False)
+
+
+@bp.get("/download")
+def downloads():
+    lang = page_language()
+    body = pages.downloads_page(get_store(), lang)
+    return document_response(body, BY_EXTENSION["html"], path="/download", negotiated=False,
+                             etag_parts=(lang,), variants=False)
+
+
+@bp.get("/download/<name>")
+def download(name):
+    store = get_store()
+    files = store.manifest.get("files", {})
+    if name in files:
+        info = files[name]
+        mimetype = "application/gzip" if info.get("encoding") == "gzip" else info["media_type"]
+    elif name in _EXTRA:
+        mimetype = _EXTRA[name]
+    else:
+        not_found()
+    path = current_app.config["DIST"] / name
+    if not path.is_file():
+        abort(404, f"the build lists {name} but it is missing on disk")
+    resp = send_file(path, mimetype=mimetype, conditional=True, etag=True, max_age=None, download_name=name)
+    if mimetype.startswith(("text/", "application/ld+json", "application/n-", "application/trig",
+                            "application/rdf+xml", "application/json")):
+        resp.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
+    resp.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
+    resp.headers["Link"] = '<https://creativecommons.org/licenses/by-sa/4.0/>; rel="license"'
+    return resp
+
+
+@bp.get("/dataset")
+@bp.get("/dataset.<ext>")
+@bp.get("/.well-known/void")
+def dataset(ext=None):
+    if ext is not None and ext not in BY_EXTENSION:
+        not_found()
+    fmt = negotiate_document(ext)
+    if fmt.writer is None:
+        return redirect("/", code=303)
+    return _dump(f"metadata.{fmt.extension}", fmt, "/dataset", negotiated=ext is None)
+

@@ -1,0 +1,118 @@
+"""Dereferencing, after W3C "Cool URIs for the Semantic Web" (303 variant), as DBpedia and Wikidata do it.
+
+- ``{base}id/{path}`` is served at ``/id/{path}`` (the persistent base is mapped onto this host): a thing, not a
+  document, so it answers ``303 See Other`` to its document ``/doc/{path}`` (keeping ``?lang=``).
+- ``/doc/{path}`` is content-negotiated (HTML, Turtle, JSON-LD, N-Triples, RDF/XML; ``Content-Location`` names
+  the variant) and each variant has its own URL ``/doc/{path}.{html,ttl,jsonld,nt,rdf}``. RDF variants hold the
+  symmetric concise bounded description of the thing (server/describe.py) from the data and ontology graphs.
+- ``{base}graph/{name}`` (``/graph/{name}``): the named graph's dump in the negotiated format.
+- The ontology ``https://w3id.org/apg-kg/ontology`` (``/ontology``, hash terms ``/ontology#Term``): the generated
+  HTML documentation or the ontology graph in any RDF format.
+Unknown IRIs get a real 404 page.
+"""
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, redirect, request, send_file
+
+from . import pages
+from .describe import scbd
+from .documents import (BY_EXTENSION, alternates, document_response, link_header, negotiate_document,
+                        page_language, serialize)
+from .store import get_store
+
+bp = Blueprint("resources", __name__)
+
+
+def _split(path: str) -> tuple[str, str | None]:
+    stem, dot, ext = path.rpartition(".")
+    if dot and ext in BY_EXTENSION and "/" not in ext:
+        return stem, ext
+    return path, None
+
+
+def _base() -> str:
+    return current_app.config["BASE"]
+
+
+def _description(iri: str) -> list:
+    store = get_store()
+    return scbd(store.store, [ox.NamedNode(iri)], store.default_graph)
+
+
+@bp.get("/id/<path:path>")
+def thing(path):
+    iri = _base() + "id/" + path
+    if not _description(iri):
+        not_found(iri)
+    target = f"/doc/{path}"
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    resp = redirect(target, code=303)
+    resp.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
+    return resp
+
+
+@bp.get("/doc/<path:path>")
+def document(path):
+    stem, ext = _split(path)
+    iri = _base() + "id/" + stem
+    triples = _description(iri)
+    if not triples:
+        not_found(iri)
+    fmt = negotiate_document(ext)
+    doc_path = f"/doc/{stem}"
+    if fmt.writer is None:
+        lang = page_language()
+        body = pages.resource_page(get_store(), iri, lang, path=doc_path, alternates=alternates(doc_path))
+        if body is None:
+            not_found(iri)
+        return document_response(body, fmt, path=doc_path, negotiated=ext is None, etag_parts=(lang,))
+    return document_response(serialize(triples, fmt), fmt, path=doc_path, negotiated=ext is None)
+
+
+@bp.get("/graph/<path:name>")
+def graph(name):
+    stem, ext = _split(name)
+    store = get_store()
+    if stem not in store.manifest["graphs"]:
+        not_found(_base() + "graph/" + stem)
+    fmt = negotiate_document(ext)
+    if fmt.writer is None:
+        return redirect("/download", code=303)
+    return _dump(f"{stem}.{fmt.extension}", fmt, f"/graph/{stem}", negotiated=ext is None)
+
+
+@bp.get("/ontology")
+@bp.get("/ontology.<ext>")
+@bp.get("/ontology/<version>")
+def ontology(ext=None, version=None):
+    store = get_store()
+    if version is not None and version != store.manifest.get("version"):
+        not_found(f"https://w3id.org/apg-kg/ontology/{version}")
+    if ext is not None and ext not in BY_EXTENSION:
+        not_found(request.path)
+    fmt = negotiate_document(ext)
+    name = "ontology.html" if fmt.writer is None else f"ontology.{fmt.extension}"
+    return _dump(name, fmt, "/ontology", negotiated=ext is None)
+
+
+def _dump(name: str, fmt, path: str, *, negotiated: bool):
+    """A file of the build as a document variant (it exists: the build wrote every format)."""
+    file = current_app.config["DIST"] / name
+    if not file.is_file():
+        abort(404, f"the build has no {name}")
+    resp = send_file(file, mimetype=fmt.media_type, conditional=True, etag=True, max_age=None)
+    resp.headers["Content-Type"] = fmt.content_type
+    resp.headers["Link"] = link_header(path, fmt)
+    resp.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
+    if negotiated:
+        resp.vary.update(("Accept",))
+        resp.headers["Content-Location"] = f"{path}.{fmt.extension}"
+    return resp
+
+
+def not_found(iri: str | None = None):
+    """Stop with a 404: an HTML page for browsers, one line of text for other clients."""
+    if request.accept_mimetypes.best_match(["text/html", "text/plain"]) == "text/html":
+        body = pages.not_found_page(page_language(), path=request.path, iri=iri)
+        abort(Response(body, status=404, content_type="text/html; charset=utf-8"))
+    abort(404, f"nothing is known about {iri or request.path} in this dataset")

@@ -1,0 +1,177 @@
+"""Dereferencing and content negotiation of the published IRIs (Cool URIs, 303 variant), downloads, VoID/DCAT
+and the ontology, against the real server: status, Location, Content-Type, and the parsed body."""
+import gzip
+import hashlib
+import json
+from html.parser import HTMLParser
+
+import pytest
+import requests
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, OWL, RDF
+
+BASE = "https://w3id.org/apg-kg/"
+VOID = "http://rdfs.org/ns/void#"
+
+# a person, an organ, a session, a vote, a decision, a sentence
+THINGS = ["person/khrushchev", "organization/presidium", "event/presidium-session-1957-06",
+          "vote/removal-vote-1957-06", "decision/plenum-resolution-1957-06-29", "source/lvwiki/s32"]
+RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
+             "application/rdf+xml": "xml"}
+EXTENSIONS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
+              "rdf": "application/rdf+xml", "html": "text/html"}
+
+
+class _Html(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links, self.scripts = [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if tag in ("script", "img", "link", "iframe") and (a.get("src") or a.get("href")):
+            self.scripts.append(a.get("src") or a.get("href"))
+
+
+def _html(body: str) -> _Html:
+    parser = _Html()
+    parser.feed(body)
+    parser.close()
+    return parser
+
+
+def _parse(resp: requests.Response, media_type: str) -> Graph:
+    return Graph().parse(data=resp.content, format=RDF_TYPES[media_type], publicID=BASE)
+
+
+@pytest.mark.parametrize("thing", THINGS)
+@pytest.mark.parametrize("accept", [*RDF_TYPES, "text/html"])
+def test_thing_iri_303_then_negotiated_document(server, thing, accept):
+    resp = requests.get(f"{server.url}/id/{thing}", headers={"Accept": accept}, allow_redirects=False,
+                        timeout=30)
+    assert resp.status_code == 303
+    assert resp.headers["Location"].endswith(f"/doc/{thing}")
+    doc = requests.get(server.url + f"/doc/{thing}", headers={"Accept": accept}, timeout=30)
+    assert doc.status_code == 200
+    assert doc.headers["Content-Type"] == f"{accept}; charset=utf-8"
+    assert doc.headers["Content-Location"].startswith(f"/doc/{thing}.")
+    assert "Accept" in doc.headers["Vary"]
+    assert 'rel="license"' in doc.headers["Link"] and 'rel="alternate"' in doc.headers["Link"]
+    if accept == "text/html":
+        page = _html(doc.text)
+        assert not [u for u in page.scripts if u.startswith(("http:", "https:", "//"))]
+    else:
+        g = _parse(doc, accept)
+        assert (URIRef(BASE + "id/" + thing), None, None) in g
+
+
+@pytest.mark.parametrize("ext,media_type", EXTENSIONS.items())
+def test_explicit_extension_variants(server, ext, media_type):
+    resp = requests.get(f"{server.url}/doc/person/khrushchev.{ext}", timeout=30)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == f"{media_type}; charset=utf-8"
+    if ext != "html":
+        g = _parse(resp, media_type)
+        me = URIRef(BASE + "id/person/khrushchev")
+        assert (me, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q35314")) in g
+        # symmetric description: incoming links come too (the vote of Khrushchev names him as voter)
+        assert (None, URIRef("http://www.w3.org/ns/opengov#voter"), me) in g
+
+
+def test_person_page_shows_labels_in_the_readers_language(server):
+    lv = requests.get(f"{server.url}/doc/person/khrushchev", headers={"Accept": "text/html",
+                                                                       "Accept-Language": "lv"}, timeout=30)
+    assert "Ņikita Hruščovs" in lv.text
+    ru = requests.get(f"{server.url}/doc/person/khrushchev?lang=ru", headers={"Accept": "text/html"}, timeout=30)
+    assert "Хрущёв" in ru.text
+    assert "<svg" in ru.text  # the timeline of posts
+
+
+def test_unknown_iri_is_a_real_404(server):
+    html = requests.get(f"{server.url}/id/person/nobody", headers={"Accept": "text/html"}, timeout=30)
+    assert html.status_code == 404 and html.headers["Content-Type"].startswith("text/html")
+    text = requests.get(f"{server.url}/id/person/nobody", headers={"Accept": "text/turtle"}, timeout=30)
+    assert text.status_code == 404 and "\n" not in text.text.strip()
+    assert requests.get(f"{server.url}/doc/person/nobody.ttl", timeout=30).status_code == 404
+    assert requests.get(f"{server.url}/nowhere", timeout=30).status_code == 404
+
+
+def test_no_acceptable_document_format_is_406(server):
+    resp = requests.get(f"{server.url}/doc/person/khrushchev", headers={"Accept": "image/png"}, timeout=30)
+    assert resp.status_code == 406
+
+
+def test_303_keeps_the_language(server):
+    resp = requests.get(f"{server.url}/id/person/khrushchev?lang=lv", allow_redirects=False, timeout=30)
+    assert resp.headers["Location"].endswith("/doc/person/khrushchev?lang=lv")
+
+
+@pytest.mark.parametrize("accept", [*RDF_TYPES, "text/html"])
+def test_ontology_iri_dereferences(server, accept):
+    resp = requests.get(f"{server.url}/ontology", headers={"Accept": accept}, timeout=30)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"].startswith(accept)
+    if accept == "text/html":
+        assert 'id="PostHolding"' in resp.text and "amata ieņemšana" in resp.text
+    else:
+        g = _parse(resp, accept)
+        assert (URIRef(BASE + "ontology"), RDF.type, OWL.Ontology) in g
+
+
+def test_named_graph_iri_gives_the_graph(server):
+    resp = requests.get(f"{server.url}/graph/inferred", headers={"Accept": "application/n-triples"}, timeout=30)
+    assert resp.status_code == 200
+    assert len(Graph().parse(data=resp.text, format="nt")) > 100
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/dataset"])
+def test_void_and_dcat_description(server, dist, path):
+    resp = requests.get(server.url + path, headers={"Accept": "text/turtle"}, timeout=30)
+    assert resp.status_code == 200
+    g = _parse(resp, "text/turtle")
+    ds = URIRef(BASE + "dataset")
+    assert (ds, RDF.type, URIRef(VOID + "Dataset")) in g and (ds, RDF.type, DCAT.Dataset) in g
+    assert g.value(ds, URIRef(VOID + "sparqlEndpoint")) is not None
+    assert g.value(ds, URIRef(VOID + "uriSpace")) is not None
+    assert len(list(g.objects(ds, URIRef(VOID + "exampleResource")))) >= 3
+    assert len(list(g.objects(ds, DCAT.distribution))) >= 20
+    wikidata = URIRef(BASE + "dataset/linkset/wikidata")
+    count = int(g.value(wikidata, URIRef(VOID + "triples")))
+    data = Graph().parse(dist / "data.nt", format="nt")
+    assert count == sum(1 for o in data.objects(None, OWL.sameAs) if "wikidata.org" in str(o))
+
+
+def test_downloads_page_and_files(server, dist):
+    page = requests.get(server.url + "/download", timeout=30)
+    assert page.status_code == 200
+    manifest = json.loads((dist / "manifest.json").read_text())
+    hrefs = set(_html(page.text).links)
+    for name in manifest["files"]:
+        assert f"/download/{name}" in hrefs, name
+    ttl = requests.get(server.url + "/download/data.ttl", timeout=30)
+    assert ttl.headers["Content-Type"] == "text/turtle; charset=utf-8"
+    assert hashlib.sha256(ttl.content).hexdigest() == manifest["files"]["data.ttl"]["sha256"]
+    etag = ttl.headers["ETag"]
+    assert requests.get(server.url + "/download/data.ttl", headers={"If-None-Match": etag},
+                        timeout=30).status_code == 304
+    part = requests.get(server.url + "/download/data.ttl", headers={"Range": "bytes=0-99"}, timeout=30)
+    assert part.status_code == 206 and part.content == ttl.content[:100]
+    gz = requests.get(server.url + "/download/data.ttl.gz", timeout=30, stream=True)
+    assert gz.headers["Content-Type"] == "application/gzip"
+    assert gzip.decompress(gz.raw.read()) == ttl.content
+    gz.close()
+    assert requests.get(server.url + "/download/..%2Fpyproject.toml", timeout=30).status_code == 404
+
+
+def test_landing_page_links_to_a_person_a_session_the_ontology_and_downloads(server):
+    resp = requests.get(server.url + "/", timeout=30)
+    assert resp.status_code == 200 and resp.headers["Content-Type"] == "text/html; charset=utf-8"
+    links = set(_html(resp.text).links)
+    assert "/id/person/khrushchev" in links
+    assert any(link.startswith("/id/event/") for link in links)
+    assert "/ontology" in links and "/download" in links and "/sparql" in links
+    assert "CC BY-SA 4.0" in resp.text
+    for link in [link for link in links if link.startswith("/id/")][:40]:
+        assert requests.get(server.url + link, timeout=30).status_code == 200, link
