@@ -175,3 +175,28 @@ def test_landing_page_links_to_a_person_a_session_the_ontology_and_downloads(ser
     assert "CC BY-SA 4.0" in resp.text
     for link in [link for link in links if link.startswith("/id/")][:40]:
         assert requests.get(server.url + link, timeout=30).status_code == 200, link
+
+
+def test_every_resource_page_is_well_formed_and_every_svg_parses(server, dist):
+    """Crawl every thing of the data graph: its HTML page parses as XML, and so does each inline SVG."""
+    import xml.etree.ElementTree as ET
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = Graph().parse(dist / "data.nt", format="nt")
+    things = sorted({str(s)[len(BASE) + 3:] for s in data.subjects()
+                     if isinstance(s, URIRef) and str(s).startswith(BASE + "id/")})
+    assert len(things) > 200
+
+    def fetch(path):
+        with requests.Session() as s:
+            return path, s.get(f"{server.url}/doc/{path}.html", timeout=60)
+
+    svgs = 0
+    with ThreadPoolExecutor(4) as pool:
+        for path, resp in pool.map(fetch, things):
+            assert resp.status_code == 200, path
+            root = ET.fromstring(resp.content.replace(b"<!DOCTYPE html>", b""))
+            for svg in root.iter("{http://www.w3.org/2000/svg}svg"):
+                ET.fromstring(ET.tostring(svg))
+                svgs += 1
+    assert svgs >= 10
