@@ -74,8 +74,8 @@ end
 """
 
 
-def wrk_script(requests: list[Request]) -> str:
-    lines = ["local specs = {"]
+def wrk_script(requests: list[Request], unique: bool = False) -> str:
+    lines = [f"local unique = {'true' if unique else 'false'}", "local specs = {"]
     for r in requests:
         headers = ", ".join(
             f"[{_lua_string(k.encode())}] = {_lua_string(v.encode())}" for k, v in r.headers.items()
@@ -99,7 +99,16 @@ init = function(args)
 end
 request = function()
   i = i + 1
-  return reqs[(i % n) + 1]
+  local k = (i % n) + 1
+  if unique then
+    -- a distinct query text every time (a trailing comment "#<i>"): no cache can answer it
+    local s = specs[k]
+    if s[4] == nil then
+      return wrk.format(s[1], s[2] .. "%0A%23" .. i, s[3], nil)
+    end
+    return wrk.format(s[1], s[2], s[3], s[4] .. "\\n#" .. i)
+  end
+  return reqs[k]
 end
 """)
     lines.append(_LUA_DONE)
@@ -114,9 +123,10 @@ def run_wrk(
     workdir: Path,
     threads: int = 1,
     timeout_s: int = 60,
+    unique: bool = False,
 ) -> RunResult:
     script = workdir / "wrk-mix.lua"
-    script.write_text(wrk_script(requests), encoding="utf-8")
+    script.write_text(wrk_script(requests, unique), encoding="utf-8")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     cmd = [
         "wrk",
@@ -168,12 +178,19 @@ def _percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
-def _encode(req: Request, host: str) -> bytes:
-    head = [f"{req.method} {req.path} HTTP/1.1", f"Host: {host}"]
+def _encode(req: Request, host: str, serial: int | None = None) -> bytes:
+    """The request's bytes; with a serial number, its query text ends in a distinct comment (see --unique)."""
+    path, body = req.path, req.body
+    if serial is not None:
+        if req.method == "GET":
+            path += f"%0A%23{serial}"  # the query is the last parameter: "\n#<serial>"
+        else:
+            body += f"\n#{serial}".encode()
+    head = [f"{req.method} {path} HTTP/1.1", f"Host: {host}"]
     head += [f"{k}: {v}" for k, v in req.headers.items()]
-    if req.body or req.method == "POST":
-        head.append(f"Content-Length: {len(req.body)}")
-    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + req.body
+    if body or req.method == "POST":
+        head.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
@@ -203,7 +220,13 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 
 
 async def _python_load(
-    host: str, port: int, requests: list[Request], concurrency: int, duration: float, timeout_s: float
+    host: str,
+    port: int,
+    requests: list[Request],
+    concurrency: int,
+    duration: float,
+    timeout_s: float,
+    unique: bool = False,
 ):
     wire = [_encode(r, f"{host}:{port}") for r in requests]
     latencies: list[float] = []
@@ -219,7 +242,10 @@ async def _python_load(
                 i = counters["next"]
                 counters["next"] += 1
                 t0 = time.perf_counter()
-                writer.write(wire[i % len(wire)])
+                if unique:
+                    writer.write(_encode(requests[i % len(wire)], f"{host}:{port}", i))
+                else:
+                    writer.write(wire[i % len(wire)])
                 status, keep = await asyncio.wait_for(_read_response(reader), timeout_s)
                 latencies.append(time.perf_counter() - t0)
                 counters["requests"] += 1
@@ -244,12 +270,17 @@ async def _python_load(
 
 
 def run_python(
-    base_url: str, requests: list[Request], concurrency: int, duration: float, timeout_s: float = 60
+    base_url: str,
+    requests: list[Request],
+    concurrency: int,
+    duration: float,
+    timeout_s: float = 60,
+    unique: bool = False,
 ) -> RunResult:
     host, port = base_url.removeprefix("http://").rsplit(":", 1)
     cpu0 = time.process_time()
     counters, latencies, elapsed = asyncio.run(
-        _python_load(host, int(port), requests, concurrency, duration, timeout_s)
+        _python_load(host, int(port), requests, concurrency, duration, timeout_s, unique)
     )
     cpu = time.process_time() - cpu0
     lat = sorted(x * 1000 for x in latencies)
@@ -283,7 +314,10 @@ def run(
     concurrency: int,
     duration: float,
     workdir: Path,
+    unique: bool = False,
 ) -> RunResult:
+    """One closed-loop run; ``unique``: every request's query text ends in a distinct comment, so that no
+    cache keyed on the query can answer it (the answer is the same)."""
     if loadgen == "wrk":
-        return run_wrk(base_url, requests, concurrency, duration, workdir)
-    return run_python(base_url, requests, concurrency, duration)
+        return run_wrk(base_url, requests, concurrency, duration, workdir, unique=unique)
+    return run_python(base_url, requests, concurrency, duration, unique=unique)

@@ -97,9 +97,9 @@ def dataset_params(manifest: dict) -> list[tuple[str, str]]:
 def make_request(server: Server, query: Query, method: str, params: list[tuple[str, str]]) -> loadgen.Request:
     headers = {"Accept": query.accept}
     if method == "get":
-        return loadgen.Request(
-            "GET", server.endpoint + "?" + urlencode([("query", query.text), *params]), headers
-        )
+        # the query goes last, so that --unique can append to it
+        target = server.endpoint + "?" + urlencode([*params, ("query", query.text)])
+        return loadgen.Request("GET", target, headers)
     path = server.endpoint + ("?" + urlencode(params) if params else "")
     return loadgen.Request(
         "POST", path, {**headers, "Content-Type": "application/sparql-query"}, query.text.encode("utf-8")
@@ -225,12 +225,24 @@ def measure(target: Target, args, workdir: Path, warmup: bool) -> loadgen.RunRes
     reqs = list(target.requests.values())
     if warmup and args.warmup > 0:
         loadgen.run(
-            args.loadgen_resolved, target.server.base_url, reqs, args.concurrency, args.warmup, workdir
+            args.loadgen_resolved,
+            target.server.base_url,
+            reqs,
+            args.concurrency,
+            args.warmup,
+            workdir,
+            unique=args.unique,
         )
     wait_for_quiet(args)
     cpu0, busy0 = target.server.cpu_seconds(), machine_busy_seconds()
     res = loadgen.run(
-        args.loadgen_resolved, target.server.base_url, reqs, args.concurrency, target.duration, workdir
+        args.loadgen_resolved,
+        target.server.base_url,
+        reqs,
+        args.concurrency,
+        target.duration,
+        workdir,
+        unique=args.unique,
     )
     server_cpu = target.server.cpu_seconds() - cpu0
     busy = machine_busy_seconds() - busy0
@@ -380,7 +392,14 @@ def write_report(
         "other servers idle), order rotated every round; tables give the **median of the rounds**",
         f"- Requests: HTTP {args.method.upper()} "
         + ("`?query=…`" if args.method == "get" else "with an `application/sparql-query` body")
-        + f", `Accept: {RESULTS_JSON}` (N-Triples for CONSTRUCT/DESCRIBE)",
+        + f", `Accept: {RESULTS_JSON}` (N-Triples for CONSTRUCT/DESCRIBE)"
+        + (
+            "; `--unique`: every load request's query text ends in a distinct comment (`#<n>`), so no cache "
+            "keyed on the request can answer it"
+            if args.unique
+            else "; the same 12 texts over and over (a server may cache answers: run with `--unique` to see "
+            "the uncached cost)".replace("12", str(len(queries)))
+        ),
     ]
     n_quads = sum(g.get("triples", 0) for g in manifest.get("graphs", {}).values())
     L.append(
@@ -584,6 +603,11 @@ def parse_args(argv=None):
     )
     p.add_argument("--method", choices=["get", "post"], default="get")
     p.add_argument(
+        "--unique",
+        action="store_true",
+        help="end every load request's query in a distinct comment, so that answer caches never hit",
+    )
+    p.add_argument(
         "--seq-reps", type=int, default=20, help="requests per query for the one-client latency table"
     )
     p.add_argument(
@@ -592,7 +616,7 @@ def parse_args(argv=None):
         default=0.25,
         help="before each run, wait until other work uses fewer than this many cores (see --quiet-wait)",
     )
-    p.add_argument("--quiet-wait", type=float, default=60, help="longest wait for a quiet machine, seconds")
+    p.add_argument("--quiet-wait", type=float, default=20, help="longest wait for a quiet machine, seconds")
     p.add_argument("--out", type=Path, default=BENCH / "results.md")
     p.add_argument("--allow-mismatch", action="store_true", help="exit 0 even if answers differ")
     return p.parse_args(argv)
