@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The query page's browser assets (YASGUI), pinned in package.json / package-lock.json, served by the server.
+UI := node_modules/@zazuko/yasgui/build/yasgui.min.js
 
 .PHONY: setup build test serve bench clean
 
@@ -12,7 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(UI): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --ignore-scripts && touch $@; \
+	else \
+		echo "npm not found: /sparql will offer a plain query form instead of YASGUI (install Node.js and npm)" >&2; \
+	fi
+
+setup: $(STAMP) $(UI)
 
 build: $(STAMP)
 	$(BIN)/apg build
@@ -20,10 +29,10 @@ build: $(STAMP)
 dist/manifest.json: $(STAMP)
 	$(BIN)/apg build
 
-test: $(STAMP)
+test: $(STAMP) $(UI)
 	$(BIN)/python -m pytest
 
-serve: dist/manifest.json
+serve: dist/manifest.json $(UI)
 	$(BIN)/apg serve
 
 bench: $(STAMP)

@@ -35,4 +35,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(publish.bp)
+    app.register_blueprint(sparql.ui.bp)  # the query page's YASGUI files (server/ui.py)
     return app

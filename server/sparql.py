@@ -4,7 +4,8 @@
   ``application/sparql-query`` (the body is the query). ``default-graph-uri`` and ``named-graph-uri``
   (repeatable) replace the query's dataset; ``format=`` (json, xml, csv, tsv, ttl, nt, jsonld, rdf, nq, trig
   or a media type) overrides the Accept header.
-- GET without a query answers the Service Description (server/description.py).
+- GET without a query answers the Service Description (server/description.py), or, to a browser that prefers
+  HTML (or ``format=html``), the query page (server/ui.py).
 - Updates (``update=``, ``application/sparql-update``) are refused with 403: the endpoint is read-only.
 - The query itself runs in a query process (server/pool.py, server/query.py).
 - Answers carry an ETag derived from the dataset (sha256 of dataset.nq) and the request, and are cacheable; a
@@ -15,6 +16,7 @@ import codecs
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
 
+from . import ui
 from .description import PREFIXES as SD_PREFIXES
 from .description import service_description
 from .formats import GRAPH, NotAcceptable, content_type, negotiate
@@ -46,7 +48,7 @@ def sparql():
         if "update" in request.args:
             abort(403, "this endpoint is read-only: SPARQL Update is not accepted")
         if "query" not in request.args:
-            return _service_description()
+            return ui.query_page() if ui.wants_html() else _service_description()
         query, params = _single(request.args, "query"), request.args
     return _answer(query, params)
 

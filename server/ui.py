@@ -1,0 +1,137 @@
+"""The query page: a browser asking ``/sparql`` for HTML (GET without ``query=``, with ``format=html`` or an
+Accept header that prefers text/html to every RDF type of the service description) gets YASGUI
+(``@zazuko/yasgui``, pinned in package.json, installed into ``node_modules/`` by ``make setup``), preloaded
+with the competency queries of ``queries/*.rq`` as tabs (the first comment line names the tab) and pointed at
+this server's ``/sparql``.
+
+Everything the page loads comes from this server: ``/static/yasgui/yasgui.min.{js,css}`` are served straight
+from ``node_modules/@zazuko/yasgui/build/`` (``APG_YASGUI_DIR`` names another directory). The bundle's own
+calls to other hosts are switched off in the page's configuration (server/templates/yasgui.html): the
+``property`` and ``class`` autocompleters (they ask lov.linkeddata.es) are dropped, the prefix autocompleter
+keeps its bundled list (``prefixCcApi`` stays null, so no prefix.cc), the endpoint catalogue offers only this
+endpoint (not dbpedia.org / query.wikidata.org, the bundle's defaults), and no CORS proxy is set.
+
+Without the YASGUI files (node_modules missing) the page still answers 200: a plain HTML form that sends the
+query to ``/sparql`` with no JavaScript at all, and a line saying how to install the editor.
+"""
+import json
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, request, send_from_directory, url_for
+
+from . import pages
+from .documents import BY_EXTENSION, document_response, page_language
+from .formats import FORMATS, GRAPH, NotAcceptable, negotiate
+from .views import LANGS, example_queries
+
+bp = Blueprint("ui", __name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "node_modules" / "@zazuko" / "yasgui"
+_ASSETS = {"yasgui.min.js": "text/javascript", "yasgui.min.css": "text/css",
+           "yasgui.min.js.map": "application/json"}
+_HTML = ("text/html", "application/xhtml+xml")
+_GRAPH_TYPES = [m for f in FORMATS if f.kind == GRAPH for m in (f.media_type, *f.aliases)]
+_PLAIN_FORMATS = ("", "json", "xml", "csv", "tsv", "ttl", "jsonld", "nt", "rdf")
+
+_STRINGS = {
+    "title": ("SPARQL query", "SPARQL vaicājums", "Запрос SPARQL"),
+    "intro": (
+        "Ask the knowledge graph in SPARQL 1.1; the competency queries of the dataset are here as examples. "
+        "The endpoint is",
+        "Uzdodiet jautājumu zināšanu grafam SPARQL 1.1 valodā; datu kopas kompetences vaicājumi ir šeit kā "
+        "piemēri. Galapunkts ir",
+        "Задайте вопрос графу знаний на SPARQL 1.1; вопросы компетентности набора данных приведены здесь как "
+        "примеры. Точка доступа —",
+    ),
+    "no_editor": (
+        "The interactive editor (YASGUI) is not installed on this server (run make setup, which runs "
+        "npm ci); this plain form sends the query all the same.",
+        "Interaktīvais redaktors (YASGUI) šajā serverī nav uzstādīts (palaidiet make setup, kas izpilda "
+        "npm ci); šī vienkāršā forma vaicājumu nosūta tāpat.",
+        "Интерактивный редактор (YASGUI) на этом сервере не установлен (выполните make setup, который "
+        "запускает npm ci); эта простая форма всё равно отправит запрос.",
+    ),
+    "query": ("Query", "Vaicājums", "Запрос"),
+    "format": ("Answer format", "Atbildes formāts", "Формат ответа"),
+    "auto": ("as the browser asks", "kā prasa pārlūks", "как просит браузер"),
+    "run": ("Run", "Izpildīt", "Выполнить"),
+    "examples": ("Example queries", "Vaicājumu piemēri", "Примеры запросов"),
+    "description": ("Service description", "Servisa apraksts", "Описание сервиса"),
+}
+
+
+def strings(lang: str) -> dict[str, str]:
+    i = LANGS.index(lang) if lang in LANGS else 0
+    return {k: v[i] for k, v in _STRINGS.items()}
+
+
+def yasgui_dir() -> Path:
+    configured = current_app.config.get("YASGUI_DIR")
+    return Path(configured) if configured else PACKAGE / "build"
+
+
+def yasgui_version() -> str | None:
+    """The installed YASGUI version, or None when its build files are missing."""
+    build = yasgui_dir()
+    if not all((build / name).is_file() for name in ("yasgui.min.js", "yasgui.min.css")):
+        return None
+    try:
+        return json.loads((build.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        return "unknown"
+
+
+def wants_html() -> bool:
+    """Whether a GET of /sparql without a query asks for the query page rather than the service
+    description: ``format=html`` (the first ``format=`` value known for either wins, as in
+    formats.negotiate), else an Accept header under which text/html beats every RDF type (ties, ``*/*`` and
+    no Accept keep the description)."""
+    for value in request.args.getlist("format"):
+        name = value.strip().lower()
+        if name in ("html", *_HTML):
+            return True
+        try:
+            negotiate(GRAPH, None, [name])
+            return False
+        except NotAcceptable:
+            continue
+    if not request.headers.get("Accept", "").strip():
+        return False
+    best = request.accept_mimetypes.best_match(_GRAPH_TYPES + list(_HTML))
+    return best in _HTML
+
+
+def query_page():
+    """The HTML query page (200), with YASGUI when its files are installed, else the plain form."""
+    lang = page_language()
+    version = yasgui_version()
+    ctx = pages._context(lang, "/sparql", current_app.config.get("BASE"))
+    endpoint = url_for("sparql.sparql")
+    assets = None
+    if version:
+        assets = {name: url_for("ui.asset", name=name, v=version)
+                  for name in ("yasgui.min.js", "yasgui.min.css")}
+    examples = [{"name": q["name"], "title": q["title"], "text": q["text"], "href": q["href"]}
+                for q in (example_queries(pages.QUERIES) if pages.QUERIES.is_dir() else [])]
+    body = pages.ENV.get_template("yasgui.html").render(
+        ctx, u=strings(ctx["lang"]), endpoint=endpoint, endpoint_url=request.base_url, assets=assets,
+        examples=examples, formats=_PLAIN_FORMATS, article=pages.ARTICLE)
+    resp = document_response(body, BY_EXTENSION["html"], path="/sparql", negotiated=False,
+                             etag_parts=("query-page", ctx["lang"], version, request.base_url),
+                             variants=False)
+    resp.vary.add("Accept-Language")
+    return resp
+
+
+@bp.get("/static/yasgui/<name>")
+def asset(name):
+    """YASGUI's build files, from node_modules (404 when not installed)."""
+    if name not in _ASSETS:
+        abort(404, f"no such file: /static/yasgui/{name}")
+    build = yasgui_dir()
+    if not (build / name).is_file():
+        abort(404, f"{name} is not installed on this server (run make setup, which runs npm ci)")
+    resp = send_from_directory(build, name, mimetype=_ASSETS[name], max_age=86400, conditional=True)
+    resp.headers["Content-Type"] = f"{_ASSETS[name]}; charset=utf-8"
+    return resp
