@@ -147,6 +147,8 @@ def links(as_json):
               help="Largest query accepted, in bytes (APG_MAX_QUERY_LENGTH; default 100000).")
 @click.option("--max-result-bytes", type=int, default=None,
               help="Largest answer served, in bytes (APG_MAX_RESULT_BYTES; default 16 MiB).")
+@click.option("--answer-cache-bytes", type=int, default=None,
+              help="Per-worker memory for repeated answers (APG_ANSWER_CACHE_BYTES; default 64 MiB; 0: off).")
 def serve(**options):
     """Serve the build as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (gunicorn)."""
     from server import StoreError, create_app

@@ -15,7 +15,7 @@ __all__ = ["create_app", "StoreError"]
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from . import http, pool, publish, query, resources, sparql, store
+    from . import cache, http, pool, publish, query, resources, sparql, store
     from .config import DEFAULTS, check
 
     app = Flask(__name__)
@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["BASE"] is None:
         app.config["BASE"] = loaded.base
     pool.init_app(app, functools.partial(query.execute, loaded))
+    cache.init_app(app)
     http.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)

@@ -15,7 +15,8 @@ DEFAULTS = {
     "TIMEOUT": 10.0,  # seconds a query may run before its process is killed (503)
     "MAX_QUERY_LENGTH": 100_000,  # bytes of UTF-8 query text (413 above)
     "MAX_RESULT_BYTES": 16 * 1024 * 1024,  # bytes of a serialised answer before compression (503 above)
-    "CACHE_MAX_AGE": 3600,  # Cache-Control max-age of answers: the dataset is immutable for a build
+    "CACHE_MAX_AGE": 3600,
+    "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,  # per worker: repeated queries are answered from memory (0: off)  # Cache-Control max-age of answers: the dataset is immutable for a build
 }
 
 _CHECKS = {
@@ -25,6 +26,7 @@ _CHECKS = {
     "MAX_QUERY_LENGTH": (int, lambda v: v > 0, "a positive number of bytes"),
     "MAX_RESULT_BYTES": (int, lambda v: v > 0, "a positive number of bytes"),
     "CACHE_MAX_AGE": (int, lambda v: v >= 0, "a non-negative number of seconds"),
+    "ANSWER_CACHE_BYTES": (int, lambda v: v >= 0, "a non-negative number of bytes"),
 }
 
 

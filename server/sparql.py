@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
 
 from . import ui
+from .cache import get_cache
 from .description import PREFIXES as SD_PREFIXES
 from .description import service_description
 from .formats import GRAPH, NotAcceptable, content_type, negotiate
@@ -114,6 +115,10 @@ def _answer(query: str, params) -> Response:
     not_modified = _conditional(etag)
     if not_modified is not None:
         return not_modified
+    cache = get_cache()
+    hit = cache.get(etag)
+    if hit is not None:
+        return _cacheable(Response(hit[0], status=200, content_type=hit[1]), etag)
     try:
         reply = get_pool().run(job)
     except QueryTimeout:
@@ -125,6 +130,7 @@ def _answer(query: str, params) -> Response:
         raise RuntimeError(f"query process error: {exc}") from None
     if reply.status != 200:
         abort(reply.status, reply.body.decode("utf-8", "replace"))
+    cache.put(etag, reply.body, reply.content_type)
     return _cacheable(Response(reply.body, status=200, content_type=reply.content_type), etag)
 
 
