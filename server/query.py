@@ -86,7 +86,11 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-_SCREEN = ("service", "from", "describe")
+# SERVICE is screened as a bare substring: pyoxigraph accepts it glued to a preceding keyword ("?s ?p
+# trueSERVICE <...> {}"), so no word boundary can be assumed. FROM and DESCRIBE only change how a query is
+# answered, not what the server may reach, so they are screened as words not preceded by a letter or
+# underscore: "prov:wasDerivedFrom" no longer forces the slow parse.
+_SCREEN = re.compile(r"service|(?<![^\W\d])(?:from|describe)")
 
 
 def needs_parse(text: str) -> bool:
@@ -95,7 +99,7 @@ def needs_parse(text: str) -> bool:
         folded = expandUnicodeEscapes(text).casefold()
     except ValueError:  # an escape beyond Unicode: let the parser report it
         return True
-    return any(word in folded for word in _SCREEN)
+    return _SCREEN.search(folded) is not None
 
 
 @functools.lru_cache(maxsize=256)
