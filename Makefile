@@ -35,9 +35,12 @@ test: $(STAMP) $(UI)
 serve: dist/manifest.json $(UI)
 	$(BIN)/apg serve
 
+# wrk (Debian) keeps the load generator light; without it bench falls back to a Python one.
 bench: $(STAMP)
+	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; } || true
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --no-build --unique --out bench/results-unique.md
 
 clean:
 	rm -rf dist
