@@ -86,11 +86,22 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-# SERVICE is screened as a bare substring: pyoxigraph accepts it glued to a preceding keyword ("?s ?p
-# trueSERVICE <...> {}"), so no word boundary can be assumed. FROM and DESCRIBE only change how a query is
-# answered, not what the server may reach, so they are screened as words not preceded by a letter or
-# underscore: "prov:wasDerivedFrom" no longer forces the slow parse.
-_SCREEN = re.compile(r"service|(?<![^\W\d])(?:from|describe)")
+# SERVICE is screened as a bare substring of the whole text (comments, strings and IRIs included): pyoxigraph
+# accepts it glued to a preceding keyword ("?s ?p trueSERVICE <...> {}"), so no word boundary can be assumed.
+# FROM and DESCRIBE only change how a query is answered, not what the server may reach; they are screened as
+# words (not glued to a name, a prefixed name or a variable) outside comments, strings and IRIs, so a question in a leading
+# comment ("… expel from …") or prov:wasDerivedFrom does not force rdflib's slow parse. They can only stand in
+# a query's head, where "<" always opens an IRI.
+_SERVICE = "service"
+_WORDS = re.compile(r"(?<![\w:?$])(?:from|describe)")
+_OPAQUE = re.compile(r"""
+    \#[^\r\n]*
+  | <[^<>"{}|^`\\\x00-\x20]*>
+  | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+  | '\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'
+  | "(?:[^"\\\r\n]|\\.)*"
+  | '(?:[^'\\\r\n]|\\.)*'
+""", re.VERBOSE | re.DOTALL)
 
 
 def needs_parse(text: str) -> bool:
@@ -99,7 +110,9 @@ def needs_parse(text: str) -> bool:
         folded = expandUnicodeEscapes(text).casefold()
     except ValueError:  # an escape beyond Unicode: let the parser report it
         return True
-    return _SCREEN.search(folded) is not None
+    if _SERVICE in folded:
+        return True
+    return _WORDS.search(_OPAQUE.sub(" ", folded)) is not None
 
 
 @functools.lru_cache(maxsize=256)

@@ -216,6 +216,10 @@ def test_bad_requests_are_one_line(server):
     ("ASK { ?s ?p ?o } #service", True),
     # FROM and DESCRIBE as parts of longer names do not force the slow parse
     ("SELECT * WHERE { ?s <http://www.w3.org/ns/prov#wasDerivedFrom> ?o }", False),
+    ("# Who came from Moscow?\nSELECT ?from WHERE { ?from apg:fromOrganization 'from' }", False),
+    ("SELECT (1 AS ?x)FROM <http://x/> WHERE {}", True),
+    ("SELECT * # a comment with a quote \"\nFROM <http://x/> WHERE {}", True),
+    ("PREFIX a: <http://x/#>DESCRIBE a:b", True),
 ])
 def test_screen_for_the_parser_is_conservative(text, expected):
     from server.query import needs_parse
