@@ -8,6 +8,8 @@ answers larger than a tenth of that are never kept. Public caches in front of th
 """
 from collections import OrderedDict
 
+from .extensions import attach, lookup
+
 _EXTENSION = "apg.answer_cache"
 
 
@@ -34,14 +36,8 @@ class AnswerCache:
 
 
 def init_app(app) -> AnswerCache:
-    cache = AnswerCache(app.config["ANSWER_CACHE_BYTES"])
-    app.extensions[_EXTENSION] = cache
-    return cache
+    return attach(app, _EXTENSION, AnswerCache(app.config["ANSWER_CACHE_BYTES"]))
 
 
 def get_cache(app=None) -> AnswerCache:
-    if app is None:
-        from flask import current_app
-
-        app = current_app
-    return app.extensions[_EXTENSION]
+    return lookup(_EXTENSION, app)

@@ -19,6 +19,8 @@ import os
 import signal
 import threading
 
+from .extensions import attach, lookup
+
 _EXTENSION = "apg.pool"
 _PR_SET_PDEATHSIG = 1
 
@@ -134,14 +136,8 @@ class QueryPool:
 
 
 def init_app(app, handler) -> QueryPool:
-    pool = QueryPool(handler, app.config["TIMEOUT"])
-    app.extensions[_EXTENSION] = pool
-    return pool
+    return attach(app, _EXTENSION, QueryPool(handler, app.config["TIMEOUT"]))
 
 
 def get_pool(app=None) -> QueryPool:
-    if app is None:
-        from flask import current_app
-
-        app = current_app
-    return app.extensions[_EXTENSION]
+    return lookup(_EXTENSION, app)

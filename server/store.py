@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .extensions import attach, lookup
+
 _EXTENSION = "apg.store"
 _MARKER = "apg-dataset.sha256"
 
@@ -132,15 +134,9 @@ def _sha256(path: Path) -> str:
 
 def init_app(app) -> OxigraphStore:
     """Load the build named by app.config (DIST, STORE_PATH) once and attach it to the app."""
-    store = OxigraphStore(app.config["DIST"], path=app.config.get("STORE_PATH"))
-    app.extensions[_EXTENSION] = store
-    return store
+    return attach(app, _EXTENSION, OxigraphStore(app.config["DIST"], path=app.config.get("STORE_PATH")))
 
 
 def get_store(app=None) -> OxigraphStore:
     """The store of ``app`` (default: the current Flask app)."""
-    if app is None:
-        from flask import current_app
-
-        app = current_app
-    return app.extensions[_EXTENSION]
+    return lookup(_EXTENSION, app)
