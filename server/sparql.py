@@ -50,6 +50,8 @@ def sparql():
             abort(403, "this endpoint is read-only: SPARQL Update is not accepted")
         if "query" not in request.args:
             return ui.query_page() if ui.wants_html() else _service_description()
+        if ui.format_html():  # a link into the query page with this query as its first tab
+            return ui.query_page()
         query, params = _single(request.args, "query"), request.args
     return _answer(query, params)
 

@@ -15,6 +15,7 @@ Without the YASGUI files (node_modules missing) the page still answers 200: a pl
 query to ``/sparql`` with no JavaScript at all, and a line saying how to install the editor.
 """
 import json
+from urllib.parse import quote
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, request, send_from_directory, url_for
@@ -82,6 +83,11 @@ def yasgui_version() -> str | None:
         return "unknown"
 
 
+def format_html() -> bool:
+    """Whether the request names HTML explicitly with ``format=``."""
+    return any(v.strip().lower() in ("html", *_HTML) for v in request.args.getlist("format"))
+
+
 def wants_html() -> bool:
     """Whether a GET of /sparql without a query asks for the query page rather than the service
     description: ``format=html`` (the first ``format=`` value known for either wins, as in
@@ -114,11 +120,15 @@ def query_page():
                   for name in ("yasgui.min.js", "yasgui.min.css")}
     examples = [{"name": q["name"], "title": q["title"], "text": q["text"], "href": q["href"]}
                 for q in (example_queries(pages.QUERIES) if pages.QUERIES.is_dir() else [])]
+    given = request.args.get("query")
+    if given is not None:  # /sparql?format=html&query=…: the query opens as the first tab
+        examples.insert(0, {"name": "query", "title": strings(ctx["lang"])["query"], "text": given,
+                            "href": "/sparql?query=" + quote(given, safe="")})
     body = pages.ENV.get_template("yasgui.html").render(
         ctx, u=strings(ctx["lang"]), endpoint=endpoint, endpoint_url=request.base_url, assets=assets,
         examples=examples, formats=_PLAIN_FORMATS, article=pages.ARTICLE)
     resp = document_response(body, BY_EXTENSION["html"], path="/sparql", negotiated=False,
-                             etag_parts=("query-page", ctx["lang"], version, request.base_url),
+                             etag_parts=("query-page", ctx["lang"], version, request.base_url, given),
                              variants=False)
     resp.vary.add("Accept-Language")
     return resp

@@ -955,7 +955,7 @@ def example_queries(queries_dir: Path | str) -> list[dict]:
         first = next((line for line in text.splitlines() if line.strip()), "")
         title = first.lstrip("#").strip() if first.lstrip().startswith("#") else path.stem
         out.append(
-            {"name": path.stem, "title": title, "text": text, "href": "/sparql?query=" + quote(text, safe="")}
+            {"name": path.stem, "title": title, "text": text, "href": "/sparql?format=html&query=" + quote(text, safe="")}
         )
     return out
 

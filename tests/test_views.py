@@ -233,7 +233,7 @@ def test_example_queries():
     first = queries[0]
     assert first["name"] == "01-core-members"
     assert first["title"] == "Who formed the core of the Anti-Party Group?"
-    assert first["href"].startswith("/sparql?query=%23%20Who")
+    assert first["href"].startswith("/sparql?format=html&query=%23%20Who")
 
 
 # ---------------------------------------------------------------- rendered pages

@@ -168,3 +168,21 @@ def test_rdf_clients_still_get_the_service_description(page, live, accept):
     status, content_type, size = result
     assert status == 200 and size > 0
     assert content_type.startswith(accept if accept == "application/ld+json" else "text/turtle")
+
+
+def test_landing_page_run_link_opens_the_query_in_yasgui(page, live):
+    """The landing page's example links open the query page with that query as the first tab."""
+    assert page.goto(live.url + "/").status == 200
+    page.locator("a", has_text="run").first.click()
+    page.wait_for_function("window.apgYasgui && window.apgYasgui.getTab() "
+                           "&& window.apgYasgui.getTab().getYasqe()")
+    value = page.evaluate("window.apgYasgui.getTab().getYasqe().getValue()")
+    assert value == (QUERIES / "01-core-members.rq").read_text(encoding="utf-8")
+    with page.expect_response(lambda r: r.url == live.endpoint and r.request.method == "POST") as answer:
+        page.locator(".yasqe_queryButton").first.click()
+    assert answer.value.status == 200
+    page.locator(".yasr table.dataTable").wait_for()
+    text = page.locator(".yasr table.dataTable").inner_text()
+    assert all(name in text for name in CORE)
+    page.shot("landing-run-link-yasgui")
+    assert not page.foreign, page.foreign

@@ -107,3 +107,15 @@ def test_without_yasgui_the_page_is_a_plain_form(server_without_yasgui):
     answer = requests.get(srv.endpoint, params={"query": "ASK {}", "format": ""}, headers={"Accept": BROWSER},
                           timeout=30)
     assert answer.status_code == 200 and "<boolean>true</boolean>" in answer.text
+
+
+def test_format_html_with_a_query_opens_the_query_page_with_it(server):
+    import requests
+
+    q = "ASK { ?s ?p ?o }"
+    page = requests.get(server.endpoint, params={"query": q, "format": "html"}, timeout=30)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "ASK { ?s ?p ?o }" in page.text
+    plain = requests.get(server.endpoint, params={"query": q}, headers={"Accept": "application/sparql-results+json"},
+                         timeout=30)
+    assert plain.json()["boolean"] is True
