@@ -194,8 +194,8 @@ def build_holding(ctx: Context, rec: Record) -> None:
 
 
 def _effects(ctx: Context, rec: Record, node: URIRef, prop, key: str) -> None:
+    kind, _ = ctx.registry[rec.id]
     for n, eff in enumerate(rec.get(key) or [], start=1):
-        kind, _ = ctx.registry[rec.id]
         enode = ctx.iris.thing(kind, rec.id, f"effect-{n}")
         if eff.get("type") not in {"Condemnation", "ExpulsionFrom", "RemovalFromPost", "AppointmentToPost",
                                    "PostAbolition", "ApprovalOfProposals"}:

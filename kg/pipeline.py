@@ -1,5 +1,4 @@
 """The build: facts → graph → SHACL and OWL 2 RL → dist/.  ``build()`` is what ``apg build`` runs."""
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,12 +99,3 @@ def build(out: Path = ROOT / "dist", base: str = DEFAULT_BASE, log=print, facts_
         + f"; SHACL {len(report.violations)} violations, {len(report.warnings)} warnings")
     return Built(data, ontology, inferred, metadata, report, links_report, ctx.registry)
 
-
-def read_manifest(dist: Path) -> dict:
-    path = dist / "manifest.json"
-    if not path.is_file():
-        raise BuildError(f"no build at {dist}: run 'apg build' (or 'make build') first")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise BuildError(f"{path} is not valid JSON: {exc}") from exc
