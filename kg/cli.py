@@ -134,7 +134,13 @@ def links(as_json):
 @main.command()
 @click.option("--host", default=None, help="Interface to listen on (APG_HOST; default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="TCP port (APG_PORT; default 8000).")
-@click.option("--workers", type=int, default=None, help="gunicorn worker processes (APG_WORKERS; default 4).")
+@click.option("--workers", type=int, default=None, help="HTTP worker processes (APG_WORKERS; default 2).")
+@click.option("--threads", type=int, default=None,
+              help="Request threads per worker (APG_THREADS; default 8).")
+@click.option("--query-slots", type=int, default=None,
+              help="Queries evaluating at once per worker (APG_QUERY_SLOTS; default 2).")
+@click.option("--max-query-memory", type=int, default=None,
+              help="Bytes a query process may use beyond the store (APG_MAX_QUERY_MEMORY; default 1 GiB).")
 @click.option("--timeout", type=float, default=None,
               help="Per-query time limit in seconds (APG_TIMEOUT; default 10).")
 @click.option("--dist", type=click.Path(path_type=Path), default=None,
@@ -150,13 +156,16 @@ def links(as_json):
 @click.option("--answer-cache-bytes", type=int, default=None,
               help="Per-worker memory for repeated answers (APG_ANSWER_CACHE_BYTES; default 64 MiB; 0: off).")
 def serve(**options):
-    """Serve the build as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (gunicorn)."""
+    """Serve the build as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (granian).
+
+    SIGHUP reloads the build in --dist without dropping requests."""
     from server import StoreError, create_app
-    from server.serve import run
+    from server.serve import PortInUse, check_port, run
 
     config = {key.upper(): value for key, value in options.items() if value is not None}
     try:
-        app = create_app(config)
-    except (StoreError, ValueError) as exc:
+        settings = dict(create_app(config).config)  # checks the build and the settings: one line if wrong
+        check_port(settings["HOST"], settings["PORT"])
+    except (StoreError, ValueError, PortInUse) as exc:
         raise click.ClickException(str(exc)) from exc
-    run(app)
+    run(config, settings)

@@ -3,7 +3,7 @@ endpoint (see README, "SPARQL endpoint").
 
 ``create_app(config=None)`` reads the settings once — server/config.py defaults, then APG_* environment
 variables, then ``config`` — loads the build (a missing or broken build raises ``StoreError``; a bad setting
-``ValueError``) and returns the Flask app. ``apg serve`` runs it under gunicorn (server/serve.py).
+``ValueError``) and returns the Flask app. ``apg serve`` runs it under granian (server/serve.py).
 """
 import functools
 
@@ -15,7 +15,7 @@ __all__ = ["create_app", "StoreError"]
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from . import cache, http, pool, publish, query, resources, sparql, store
+    from . import cache, http, pool, publish, query, resources, sandbox, sparql, store
     from .config import DEFAULTS, check
 
     app = Flask(__name__)
@@ -24,6 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     check(app.config)
+    if not sandbox.supported():
+        raise ValueError("no network sandbox for query processes on this platform (Linux x86_64 or aarch64 "
+                         "needed): refusing to serve user queries without one")
     # Bodies: a form-encoded query may take up to three bytes per query byte.
     app.config["MAX_CONTENT_LENGTH"] = 3 * app.config["MAX_QUERY_LENGTH"] + 65536
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
@@ -31,10 +34,10 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["BASE"] is None:
         app.config["BASE"] = loaded.base
     pool.init_app(app, functools.partial(query.execute, loaded))
-    cache.init_app(app)
     http.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(publish.bp)
     app.register_blueprint(sparql.ui.bp)  # the query page's YASGUI files (server/ui.py)
+    cache.init_app(app)  # in front of everything above: app.wsgi_app
     return app

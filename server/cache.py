@@ -1,43 +1,111 @@
-"""A per-worker cache of serialised SPARQL answers, keyed by the answer's ETag.
+"""The answer cache: complete responses to repeated GETs, answered in front of Flask.
 
-The dataset is immutable for a build and the ETag already covers everything an answer depends on (dataset
-digest, base IRI, query text, dataset parameters, format and Accept), so a repeated request can be answered
-without a query process. Least recently used answers are dropped beyond ``ANSWER_CACHE_BYTES`` (0 disables it);
-answers larger than a tenth of that are never kept. Public caches in front of the server (HTTP ``ETag`` and
-``Cache-Control``) serve the same purpose across replicas.
+The dataset is immutable for a build, so a ``200`` answer the app marks ``Cache-Control: public`` with an
+``ETag`` (SPARQL answers, documents, named graphs, the service description) is the answer to every request that
+looks the same. The cache keys on what the answer may depend on, verbatim: path, query string, ``Accept``,
+``Accept-Encoding`` and ``Accept-Language`` (every ``Vary`` the app sends is among them), and keeps the status,
+headers and body exactly as the app wrote them, compressed body included, so a hit costs a dictionary lookup:
+no routing, no evaluation, no compression. ``If-None-Match`` on a hit gets ``304`` here, with the same
+validator the app's conditional-request path (Werkzeug's ``make_conditional``, server/http.py) would compare.
+
+Least recently used entries go beyond ``ANSWER_CACHE_BYTES`` per worker (0 disables the cache); answers larger
+than a tenth of it, streamed answers (downloads) and range requests are never kept. Public HTTP caches in front
+of the server (``ETag``, ``Cache-Control``) do the same across replicas.
 """
 from collections import OrderedDict
+from threading import Lock
 
-from .extensions import attach, lookup
+from werkzeug.http import parse_etags, unquote_etag
 
-_EXTENSION = "apg.answer_cache"
+_VALIDATORS = ("etag", "cache-control", "vary", "last-modified", "access-control-allow-origin",
+               "access-control-expose-headers")
+
+
+class _Entry:
+    __slots__ = ("status", "headers", "body", "etag", "not_modified")
+
+    def __init__(self, status: str, headers: list, body: bytes):
+        self.status, self.headers, self.body = status, headers, body
+        etag = next((v for k, v in headers if k.lower() == "etag"), None)
+        self.etag = unquote_etag(etag)[0] if etag else None
+        self.not_modified = [(k, v) for k, v in headers if k.lower() in _VALIDATORS]
 
 
 class AnswerCache:
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
+    """WSGI middleware: ``app.wsgi_app = AnswerCache(app.wsgi_app, max_bytes)``."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
         self.size = 0
-        self._items: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self.hits = 0
+        self._items: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._lock = Lock()
 
-    def get(self, key: str) -> tuple[bytes, str] | None:
-        item = self._items.get(key)
-        if item is not None:
-            self._items.move_to_end(key)
-        return item
+    def __call__(self, environ, start_response):
+        method = environ["REQUEST_METHOD"]
+        if not self.max_bytes or method not in ("GET", "HEAD") or "HTTP_RANGE" in environ:
+            return self.app(environ, start_response)
+        key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT"),
+               environ.get("HTTP_ACCEPT_ENCODING"), environ.get("HTTP_ACCEPT_LANGUAGE"))
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+        if entry is not None:
+            return self._answer(entry, environ, start_response, method)
+        if method == "HEAD":
+            return self.app(environ, start_response)
+        return self._fill(key, environ, start_response)
 
-    def put(self, key: str, body: bytes, content_type: str) -> None:
-        if len(body) * 10 > self.max_bytes or key in self._items:
-            return
-        self._items[key] = (body, content_type)
-        self.size += len(body)
-        while self.size > self.max_bytes:
-            _, (old, _) = self._items.popitem(last=False)
-            self.size -= len(old)
+    def _answer(self, entry: _Entry, environ, start_response, method: str):
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm and entry.etag and parse_etags(inm).contains_weak(entry.etag):
+            start_response("304 NOT MODIFIED", entry.not_modified)
+            return []
+        start_response(entry.status, entry.headers)
+        return [] if method == "HEAD" else [entry.body]
+
+    def _fill(self, key, environ, start_response):
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.app(environ, capture)
+        status, headers = seen.get("status", ""), seen.get("headers", [])
+        if not (status.startswith("200") and _cacheable(headers, self.max_bytes // 10)):
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        self._put(key, _Entry(status, list(headers), data))
+        return [data]
+
+    def _put(self, key, entry: _Entry) -> None:
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = entry
+            self.size += len(entry.body)
+            while self.size > self.max_bytes:
+                _, old = self._items.popitem(last=False)
+                self.size -= len(old.body)
+
+
+def _cacheable(headers, limit: int) -> bool:
+    names = {k.lower(): v for k, v in headers}
+    length = names.get("content-length", "")
+    return ("etag" in names and "public" in names.get("cache-control", "") and "set-cookie" not in names
+            and length.isdigit() and int(length) <= limit)
 
 
 def init_app(app) -> AnswerCache:
-    return attach(app, _EXTENSION, AnswerCache(app.config["ANSWER_CACHE_BYTES"]))
-
-
-def get_cache(app=None) -> AnswerCache:
-    return lookup(_EXTENSION, app)
+    """Put the cache in front of the app's WSGI callable; the cache is also ``app.extensions['apg.cache']``."""
+    cache = AnswerCache(app.wsgi_app, app.config["ANSWER_CACHE_BYTES"])
+    app.wsgi_app = cache
+    app.extensions["apg.cache"] = cache
+    return cache

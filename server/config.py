@@ -11,17 +11,29 @@ DEFAULTS = {
     "STORE_PATH": None,  # None: the store lives in memory; a directory: an on-disk (RocksDB) store there
     "HOST": "127.0.0.1",
     "PORT": 8000,
-    "WORKERS": 4,  # gunicorn worker processes; each has its own query process
+    "WORKERS": 2,  # HTTP worker processes (granian), each with its own store and query processes
+    "THREADS": 8,  # request threads per worker: cheap requests keep being served while queries evaluate
+    "QUERY_SLOTS": 2,  # queries evaluating at once per worker (each in its own query process)
+    "QUEUE_WAIT": 1.0,  # seconds a query waits for a free slot before a 503 with Retry-After
+    "MAX_QUERY_MEMORY": 1024 * 1024 * 1024,  # bytes a query process may map beyond the shared store (503 above)
     "TIMEOUT": 10.0,  # seconds a query may run before its process is killed (503)
     "MAX_QUERY_LENGTH": 100_000,  # bytes of UTF-8 query text (413 above)
     "MAX_RESULT_BYTES": 16 * 1024 * 1024,  # bytes of a serialised answer before compression (503 above)
-    "CACHE_MAX_AGE": 3600,
-    "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,  # per worker: repeated queries are answered from memory (0: off)  # Cache-Control max-age of answers: the dataset is immutable for a build
+    "CACHE_MAX_AGE": 3600,  # Cache-Control max-age of answers: the dataset is immutable for a build
+    "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,  # per worker: repeated GETs are answered from memory (0: off)
+    "HEADER_TIMEOUT": 10.0,  # seconds a client may take to send its request headers
+    "MAX_REQUEST_LINE": 512 * 1024,  # bytes of request line + headers (a GET query is percent-encoded)
 }
 
 _CHECKS = {
     "PORT": (int, lambda v: 0 <= v <= 65535, "a TCP port (0-65535)"),
     "WORKERS": (int, lambda v: v >= 1, "at least 1"),
+    "THREADS": (int, lambda v: v >= 2, "at least 2"),
+    "QUERY_SLOTS": (int, lambda v: v >= 1, "at least 1"),
+    "QUEUE_WAIT": (float, lambda v: v >= 0, "a non-negative number of seconds"),
+    "MAX_QUERY_MEMORY": (int, lambda v: v >= 0, "a non-negative number of bytes (0: no limit)"),
+    "HEADER_TIMEOUT": (float, lambda v: 0 < v <= 60, "a number of seconds, above 0 and at most 60"),
+    "MAX_REQUEST_LINE": (int, lambda v: v >= 8192, "at least 8192 bytes"),
     "TIMEOUT": (float, lambda v: v > 0, "a positive number of seconds"),
     "MAX_QUERY_LENGTH": (int, lambda v: v > 0, "a positive number of bytes"),
     "MAX_RESULT_BYTES": (int, lambda v: v > 0, "a positive number of bytes"),

@@ -86,4 +86,4 @@ def document_response(body, fmt: DocFormat, *, path: str, negotiated: bool, etag
         resp.headers["Content-Location"] = f"{path}.{fmt.extension}"
     resp.set_etag(etag_for(store.dataset_sha256, path, fmt.extension, *etag_parts))
     resp.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
-    return resp.make_conditional(request)
+    return resp  # conditional requests: server/http.py

@@ -1,11 +1,19 @@
 """HTTP manners shared by every route: one-line text/plain errors (never a traceback), CORS for any origin
-without credentials (preflight included), gzip when the client accepts it, Vary, and the ETag helper."""
-import gzip
+without credentials (preflight included), compression, conditional requests, and the ETag helper.
+
+Caching is done once, in this order for every response: the route sets its ETag (``etag_for``: the dataset
+digest and what the answer depends on) and Cache-Control; Flask-Compress gzips the compressible types for
+clients that accept it (adding ``Vary: Accept-Encoding`` to every response and ``:gzip`` to the ETag of the
+compressed variant); then Werkzeug's ``make_conditional`` answers a matching ``If-None-Match`` with 304. The
+answer cache (server/cache.py) keeps the finished bytes, so a repeated request is neither evaluated nor
+compressed again.
+"""
 import hashlib
 import json
 import logging
 
 from flask import Response, request
+from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
 from .formats import FORMATS
@@ -13,7 +21,9 @@ from .formats import FORMATS
 log = logging.getLogger(__name__)
 
 METHODS = "GET, HEAD, POST, OPTIONS"
-_COMPRESSIBLE = {m for f in FORMATS for m in (f.media_type, *f.aliases)}
+_COMPRESSIBLE = sorted({m for f in FORMATS for m in (f.media_type, *f.aliases)}
+                       | {"text/html", "text/plain", "application/json", "image/svg+xml", "text/css",
+                          "application/javascript", "text/javascript"})
 
 
 def one_line(text) -> str:
@@ -26,17 +36,31 @@ def text_response(status: int, message: str, headers=None) -> Response:
     return resp
 
 
-def accepts_gzip() -> bool:
-    return request.accept_encodings["gzip"] > 0
-
-
 def etag_for(*parts) -> str:
-    """A strong entity tag from the parts (dataset version, request) and the content coding to be used."""
-    digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()[:32]
-    return digest + ("-gzip" if accepts_gzip() else "")
+    """A strong entity tag of the identity encoding, from the parts (dataset version, request); the compressed
+    variant's tag gets ``:gzip`` from Flask-Compress."""
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()[:32]
 
 
 def init_app(app) -> None:
+    # after_request functions run in reverse order of registration: conditional() must run last, after the
+    # compression that gives the final ETag, so it is registered first.
+    @app.after_request
+    def conditional(resp: Response):
+        if resp.status_code != 200 or "ETag" not in resp.headers:
+            return resp
+        if request.method in ("GET", "HEAD"):
+            return resp.make_conditional(request)
+        if request.if_none_match and request.if_none_match.contains_weak(resp.get_etag()[0]):
+            return text_response(412, "412 Precondition Failed: If-None-Match matched: the answer has not "
+                                      "changed")
+        return resp
+
+    app.config.update(COMPRESS_ALGORITHM=["gzip"], COMPRESS_MIMETYPES=_COMPRESSIBLE, COMPRESS_LEVEL=6,
+                      COMPRESS_MIN_SIZE=500, COMPRESS_STREAMS=False,  # downloads have their .gz files
+                      COMPRESS_EVALUATE_CONDITIONAL_REQUEST=False)  # conditional() does it for every response
+    Compress(app)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
@@ -65,9 +89,5 @@ def init_app(app) -> None:
         resp.headers["Access-Control-Allow-Origin"] = "*"
         resp.headers["Access-Control-Expose-Headers"] = "ETag, Content-Encoding, Content-Length"
         if request.path == "/sparql":
-            resp.vary.update(("Accept", "Accept-Encoding"))
-        if (resp.status_code == 200 and resp.mimetype in _COMPRESSIBLE and not resp.direct_passthrough
-                and "Content-Encoding" not in resp.headers and accepts_gzip()):
-            resp.set_data(gzip.compress(resp.get_data(), compresslevel=6, mtime=0))
-            resp.headers["Content-Encoding"] = "gzip"
+            resp.vary.add("Accept")
         return resp

@@ -7,9 +7,17 @@ milliseconds. A job (server/query.py ``Job``) goes over a pipe; if no reply come
 process is killed (SIGKILL), a ``QueryTimeout`` is raised (the HTTP layer answers 503) and a fresh process
 replaces it on the next query. Other HTTP workers keep serving meanwhile.
 
-A pool belongs to the process that created its query processes: after a fork (gunicorn forking its workers
-from the master) the child starts with an empty pool of its own. Query processes die with the worker that
+A pool belongs to the process that created its query processes: after a fork (the HTTP server forking its
+workers from the master) the child starts with an empty pool of its own. Query processes die with the worker that
 forked them (PR_SET_PDEATHSIG on Linux; otherwise when their pipe closes).
+
+Each query process is sandboxed when it starts (server/sandbox.py): it cannot open a socket, and its address
+space is capped. A killed or dead process is reaped before the caller is told, so a timed-out query is gone by
+the time its 503 is written.
+
+At most ``slots`` queries evaluate at once per HTTP worker; a request that finds them all busy waits up to
+``queue_wait`` seconds for one, then gets ``Saturated`` (the HTTP layer answers 503 with Retry-After), so slow
+queries cannot hold the threads that cheap requests need.
 
 In the Flask app the pool is created by ``init_app(app, handler)`` and reached through ``get_pool()``.
 """
@@ -19,10 +27,12 @@ import os
 import signal
 import threading
 
+from . import sandbox
 from .extensions import attach, lookup
 
 _EXTENSION = "apg.pool"
 _PR_SET_PDEATHSIG = 1
+_STACK_BYTES = 64 * 1024 * 1024
 
 
 class QueryTimeout(Exception):
@@ -31,6 +41,10 @@ class QueryTimeout(Exception):
 
 class WorkerLost(Exception):
     """The query process died without answering (e.g. out of memory)."""
+
+
+class Saturated(Exception):
+    """Every query slot stayed busy for the whole queue wait."""
 
 
 class HandlerError(Exception):
@@ -45,8 +59,8 @@ def _die_with_parent() -> None:
         pass
 
 
-def _child_main(conn, parent_end, handler, parent_pid) -> None:
-    # The HTTP worker's signal handlers (gunicorn's) must not run here: default actions only.
+def _child_main(conn, parent_end, handler, parent_pid, memory_bytes) -> None:
+    # The HTTP worker's signal handlers (granian's) must not run here: default actions only.
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
                 signal.SIGWINCH, signal.SIGCHLD):
         signal.signal(sig, signal.SIG_DFL)
@@ -54,11 +68,27 @@ def _child_main(conn, parent_end, handler, parent_pid) -> None:
     parent_end.close()
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(0)
+    sandbox.set_name(b"apg-query")
+    try:
+        sandbox.deny_network()
+        sandbox.limit_memory(memory_bytes)
+    except OSError:
+        os._exit(70)  # never evaluate a user query without the sandbox; the parent answers 503
+    # The process was forked from one of the HTTP server's request threads, whose stack is small (the server's
+    # threads are not Python's main thread); parsers recurse, so jobs run on a thread with a main-sized stack.
+    threading.stack_size(_STACK_BYTES)
+    thread = threading.Thread(target=_serve_jobs, args=(conn, handler), name="apg-query")
+    thread.start()
+    thread.join()
+    os._exit(0)
+
+
+def _serve_jobs(conn, handler) -> None:
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
-            os._exit(0)
+            return
         try:
             message = (True, handler(job))
         except Exception as exc:  # reported to the parent, which raises HandlerError
@@ -66,31 +96,42 @@ def _child_main(conn, parent_end, handler, parent_pid) -> None:
         try:
             conn.send(message)
         except (BrokenPipeError, OSError):
-            os._exit(0)
+            return
 
 
 class _Worker:
-    def __init__(self, handler):
+    def __init__(self, handler, memory_bytes: int):
         ctx = multiprocessing.get_context("fork")
         self.conn, child_end = ctx.Pipe()
-        self.process = ctx.Process(target=_child_main, args=(child_end, self.conn, handler, os.getpid()),
+        self.process = ctx.Process(target=_child_main,
+                                   args=(child_end, self.conn, handler, os.getpid(), memory_bytes),
                                    daemon=True, name="apg-query")
         self.process.start()
         child_end.close()
 
-    def kill(self) -> None:
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def kill(self) -> int | None:
+        """SIGKILL the process and reap it; its exit code (None if it could not be reaped in 5 s)."""
         try:
             self.process.kill()
             self.process.join(5)
         finally:
             self.conn.close()
-        if self.process.exitcode is not None:
+        code = self.process.exitcode
+        if code is not None:
             self.process.close()
+        return code
 
 
 class QueryPool:
-    def __init__(self, handler, timeout: float):
+    def __init__(self, handler, timeout: float, *, slots: int = 2, queue_wait: float = 1.0,
+                 memory_bytes: int = 0):
         self.handler, self.timeout = handler, timeout
+        self.memory_bytes, self.queue_wait = memory_bytes, queue_wait
+        self._slots = threading.BoundedSemaphore(slots)
         self._lock = threading.Lock()
         self._idle: list[_Worker] = []
         self._pid = os.getpid()
@@ -101,7 +142,7 @@ class QueryPool:
                 self._idle, self._pid = [], os.getpid()
             if self._idle:
                 return self._idle.pop()
-        return _Worker(self.handler)
+        return _Worker(self.handler, self.memory_bytes)
 
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:
@@ -111,8 +152,16 @@ class QueryPool:
         worker.kill()
 
     def run(self, job):
-        """The handler's reply to ``job``, computed in a query process. Raises QueryTimeout, WorkerLost or
-        HandlerError."""
+        """The handler's reply to ``job``, computed in a query process. Raises Saturated, QueryTimeout,
+        WorkerLost or HandlerError."""
+        if not self._slots.acquire(timeout=self.queue_wait):
+            raise Saturated
+        try:
+            return self._run(job)
+        finally:
+            self._slots.release()
+
+    def _run(self, job):
         worker = self._take()
         try:
             worker.conn.send(job)
@@ -120,9 +169,9 @@ class QueryPool:
                 worker.kill()
                 raise QueryTimeout
             ok, reply = worker.conn.recv()
-        except (EOFError, OSError) as exc:
-            worker.kill()
-            raise WorkerLost(str(exc) or type(exc).__name__) from None
+        except (EOFError, OSError):
+            code = worker.kill()
+            raise WorkerLost(f"exit code {code}") from None
         self._give_back(worker)
         if not ok:
             raise HandlerError(reply)
@@ -136,7 +185,10 @@ class QueryPool:
 
 
 def init_app(app, handler) -> QueryPool:
-    return attach(app, _EXTENSION, QueryPool(handler, app.config["TIMEOUT"]))
+    cfg = app.config
+    return attach(app, _EXTENSION, QueryPool(handler, cfg["TIMEOUT"], slots=cfg["QUERY_SLOTS"],
+                                             queue_wait=cfg["QUEUE_WAIT"],
+                                             memory_bytes=cfg["MAX_QUERY_MEMORY"]))
 
 
 def get_pool(app=None) -> QueryPool:

@@ -82,6 +82,9 @@ class ParsedQuery:
         return RESULTS if self.form in ("SELECT", "ASK") else GRAPH
 
 
+_NO_SERVICE = "SERVICE (federated query) is not supported by this endpoint: it never contacts other servers"
+
+
 def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -144,8 +147,7 @@ def parse(text: str, base: str | None) -> ParsedQuery:
     except RecursionError:
         raise QueryError(400, "query syntax error: the query is nested too deeply") from None
     if contains_service(parsed):
-        raise QueryError(400, "SERVICE (federated query) is not supported by this endpoint: it never "
-                              "contacts other servers")
+        raise QueryError(400, _NO_SERVICE)
     try:
         prologue = translatePrologue(parsed[0], base)
         tree = traverse(parsed[1], visitPost=lambda node: translatePName(node, prologue))
@@ -198,6 +200,10 @@ def execute(store, job: Job) -> Reply:
             if pq is None:
                 fmt, media_type = _negotiate(GRAPH if isinstance(result, ox.QueryTriples) else RESULTS, job)
             body = _serialize(result, fmt, job.max_result_bytes)
+        except PermissionError:
+            # The sandbox (server/sandbox.py) refused a socket: the evaluator itself tried to reach another
+            # server, i.e. a SERVICE clause that the screen above did not see. Nothing was sent.
+            raise QueryError(400, _NO_SERVICE) from None
         except (OSError, RuntimeError, ValueError) as exc:
             # pyoxigraph's evaluation errors (e.g. an unsupported function); ours are QueryError/ResultTooLarge
             raise QueryError(400, f"query evaluation failed: {one_line(exc)}") from None

@@ -1,45 +1,79 @@
-"""``apg serve``: the app under gunicorn, started programmatically.
+"""``apg serve``: the app under granian (https://github.com/emmett-framework/granian), started programmatically.
 
-The app (and the store in it) is created once in the gunicorn master (preload), so a missing or broken build
-stops start-up before any worker exists, and the workers fork with the store already in memory. Workers are
-gunicorn's synchronous ones: each handles one request at a time and hands the query to its own query process
-(server/pool.py), so the gunicorn worker timeout only has to exceed the query time limit.
+Why granian and not gunicorn's sync workers: a sync worker is held by one connection from its first byte to its
+last, so four clients that never finish their headers took the whole server away, and every request paid for a
+new TCP connection. Granian's HTTP side is an event loop (Rust, hyper): slow or idle connections cost a socket,
+not a worker; headers must arrive within HEADER_TIMEOUT; request line and headers are capped at
+MAX_REQUEST_LINE bytes (431/400 above, before any Python code runs); keep-alive is on. Complete requests are
+handed to THREADS Python threads per worker, and at most QUERY_SLOTS of them wait on query processes at once
+(server/pool.py), so cheap requests (``/healthz``, cached answers, pages, downloads) keep being served while slow
+queries run. Measured side by side in bench/ (see bench/results*.md).
+
+Start-up: the app is created once here, in the master, so a missing or broken build or a bad setting stops
+start-up with one line before any worker exists, and the port is checked before granian binds it (one line and
+exit if taken). Each worker then creates its own app from the same settings (the store is small; a fresh load
+per worker is what makes reloading possible). ``SIGHUP`` respawns the workers one at a time (new one up, then the
+old one stopped gracefully), each loading the build in DIST as it is then: ``apg build`` swaps a new build in
+atomically (kg/dist.py), so ``kill -HUP`` serves it without dropping a request. A worker that dies is respawned.
 """
-from gunicorn.app.base import BaseApplication
+import errno
+import logging
+import socket
+
+from .logs import LOG_CONFIG
+
+log = logging.getLogger(__name__)
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, app, options: dict):
-        self.application, self.options = app, options
-        super().__init__()
-
-    def load_config(self):
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-        # gunicorn >= 25 opens a control socket, by default one shared path (~/.gunicorn/gunicorn.ctl): none.
-        if "control_socket_disable" in self.cfg.settings:
-            self.cfg.set("control_socket_disable", True)
-
-    def load(self):
-        return self.application
+class PortInUse(OSError):
+    pass
 
 
-def gunicorn_options(config) -> dict:
-    host = config["HOST"]
-    bind_host = f"[{host}]" if ":" in host and not host.startswith("[") else host
-    return {
-        "bind": f"{bind_host}:{config['PORT']}",
-        "workers": config["WORKERS"],
-        "worker_class": "sync",
-        "timeout": int(config["TIMEOUT"]) + 30,
-        "graceful_timeout": int(config["TIMEOUT"]) + 5,
-        # Long GET queries are the app's to judge (413 above MAX_QUERY_LENGTH), not the HTTP parser's (400).
-        "limit_request_line": 0,
-        "preload_app": True,
-        "proc_name": "apg-serve",
-    }
+def check_port(host: str, port: int) -> None:
+    """Raise PortInUse (one line) if host:port cannot be bound now."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host.strip("[]"), port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(f"{host}:{port} is already in use; stop the other server or give --port") from None
+            raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
-def run(app) -> None:
-    """Serve ``app`` (from server.create_app) until stopped; gunicorn exits the process."""
-    _Gunicorn(app, gunicorn_options(app.config)).run()
+def granian_options(config) -> dict:
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+
+    return dict(
+        address=config["HOST"].strip("[]"),
+        port=config["PORT"],
+        interface=Interfaces.WSGI,
+        http=HTTPModes.http1,
+        workers=config["WORKERS"],
+        blocking_threads=config["THREADS"],
+        # Requests accepted for the Python threads at once; more wait in the event loop, costing a socket only.
+        backpressure=config["THREADS"] * 4,
+        http1_settings=HTTP1Settings(header_read_timeout=int(config["HEADER_TIMEOUT"] * 1000), keep_alive=True,
+                                     max_buffer_size=config["MAX_REQUEST_LINE"]),
+        respawn_failed_workers=True,
+        respawn_interval=0.5,
+        workers_kill_timeout=int(config["TIMEOUT"]) + 5,
+        log_enabled=True,
+        log_access=True,
+        log_dictconfig=LOG_CONFIG,
+    )
+
+
+def run(config: dict, settings: dict) -> None:
+    """Serve until stopped. ``config``: what create_app was given (each worker makes its app from it, so a
+    reload reads the environment and the build again); ``settings``: the checked settings of the master's app."""
+    from granian.server import Server
+
+    from . import create_app
+
+    def load(_target):
+        return create_app(dict(config)).wsgi_app  # the answer cache in front of Flask (server/cache.py)
+
+    Server("apg:serve", **granian_options(settings)).serve(target_loader=load)

@@ -8,25 +8,33 @@
   HTML (or ``format=html``), the query page (server/ui.py).
 - Updates (``update=``, ``application/sparql-update``) are refused with 403: the endpoint is read-only.
 - The query itself runs in a query process (server/pool.py, server/query.py).
-- Answers carry an ETag derived from the dataset (sha256 of dataset.nq) and the request, and are cacheable; a
-  matching If-None-Match gets 304 without evaluating the query.
+- Answers carry an ETag derived from the dataset (sha256 of dataset.nq) and the request, and are publicly
+  cacheable; repeated GETs are answered by the answer cache in front of Flask (server/cache.py), a matching
+  If-None-Match gets 304 (server/http.py).
 """
 import codecs
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
+from werkzeug.exceptions import ServiceUnavailable
 
 from . import ui
-from .cache import get_cache
 from .description import PREFIXES as SD_PREFIXES
 from .description import service_description
 from .formats import GRAPH, NotAcceptable, content_type, negotiate
 from .http import etag_for
-from .pool import HandlerError, QueryTimeout, WorkerLost, get_pool
+from .pool import HandlerError, QueryTimeout, Saturated, WorkerLost, get_pool
 from .query import Job
 from .store import get_store
 
 bp = Blueprint("sparql", __name__)
+
+
+class Unavailable(ServiceUnavailable):
+    """503 with Retry-After: the endpoint is saturated, not broken."""
+
+    def __init__(self, description: str, retry_after: int):
+        super().__init__(description, retry_after=retry_after)
 
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
@@ -114,34 +122,22 @@ def _answer(query: str, params) -> Response:
     store = get_store()
     etag = etag_for(store.dataset_sha256, cfg["BASE"], job.query, job.default_graph, job.named_graphs,
                     job.formats, job.accept)
-    not_modified = _conditional(etag)
-    if not_modified is not None:
-        return not_modified
-    cache = get_cache()
-    hit = cache.get(etag)
-    if hit is not None:
-        return _cacheable(Response(hit[0], status=200, content_type=hit[1]), etag)
     try:
         reply = get_pool().run(job)
+    except Saturated:
+        raise Unavailable("every query slot is busy; try again in a moment", retry_after=1) from None
     except QueryTimeout:
         abort(503, f"the query ran longer than the {cfg['TIMEOUT']:g} s limit and was stopped")
     except WorkerLost:
-        abort(503, "the query process died without answering (out of memory or stack, e.g. a very deeply "
-                   "nested query); it has been replaced")
+        limit = cfg["MAX_QUERY_MEMORY"] >> 20
+        abort(503, f"the query process died without answering: it needed more than the {limit} MiB of "
+                   "memory a query may use, or more stack (e.g. a very deeply nested query); it has been "
+                   "replaced")
     except HandlerError as exc:
         raise RuntimeError(f"query process error: {exc}") from None
     if reply.status != 200:
         abort(reply.status, reply.body.decode("utf-8", "replace"))
-    cache.put(etag, reply.body, reply.content_type)
     return _cacheable(Response(reply.body, status=200, content_type=reply.content_type), etag)
-
-
-def _conditional(etag: str) -> Response | None:
-    if not request.if_none_match or not request.if_none_match.contains_weak(etag):
-        return None
-    if request.method not in ("GET", "HEAD"):
-        abort(412, "If-None-Match matched: the answer has not changed")
-    return _cacheable(Response(status=304), etag)
 
 
 def _cacheable(resp: Response, etag: str) -> Response:
@@ -160,9 +156,6 @@ def _service_description() -> Response:
     endpoint = request.base_url
     etag = etag_for(store.dataset_sha256, "service-description", endpoint, fmt_param,
                     request.headers.get("Accept"))
-    not_modified = _conditional(etag)
-    if not_modified is not None:
-        return not_modified
     triples = service_description(store, endpoint, request.url_root + ".well-known/void",
                                   store.base or current_app.config["BASE"])
     if fmt.is_dataset:

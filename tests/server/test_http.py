@@ -22,7 +22,7 @@ def raw_get(server, path, headers):
     try:
         conn.request("GET", path, headers=headers)
         resp = conn.getresponse()
-        return resp.status, dict(resp.getheaders()), resp.read()
+        return resp.status, resp.headers, resp.read()  # an email.message.Message: names case-insensitive
     finally:
         conn.close()
 

@@ -10,7 +10,7 @@ import requests
 from conftest import apg, clean_env, start, stop
 
 from server import StoreError, create_app
-from server.serve import gunicorn_options
+from server.serve import granian_options
 from server.store import OxigraphStore
 
 
@@ -70,16 +70,18 @@ def test_settings_precedence(dist, monkeypatch):
         monkeypatch.delenv(key)
     app = create_app({"DIST": dist})
     cfg = app.config
-    assert (cfg["HOST"], cfg["PORT"], cfg["WORKERS"], cfg["TIMEOUT"]) == ("127.0.0.1", 8000, 4, 10.0)
+    assert (cfg["HOST"], cfg["PORT"], cfg["WORKERS"], cfg["TIMEOUT"]) == ("127.0.0.1", 8000, 2, 10.0)
     assert cfg["BASE"] == "https://w3id.org/apg-kg/" and cfg["STORE_PATH"] is None
     monkeypatch.setenv("APG_TIMEOUT", "3")
     monkeypatch.setenv("APG_PORT", "8123")
     assert create_app({"DIST": dist}).config["TIMEOUT"] == 3.0
-    app = create_app({"DIST": dist, "TIMEOUT": 5, "WORKERS": 2})
-    assert (app.config["TIMEOUT"], app.config["PORT"], app.config["WORKERS"]) == (5.0, 8123, 2)
-    options = gunicorn_options(app.config)
-    assert options["bind"] == "127.0.0.1:8123" and options["workers"] == 2
-    assert options["timeout"] > app.config["TIMEOUT"] and options["preload_app"] is True
+    app = create_app({"DIST": dist, "TIMEOUT": 5, "WORKERS": 3})
+    assert (app.config["TIMEOUT"], app.config["PORT"], app.config["WORKERS"]) == (5.0, 8123, 3)
+    options = granian_options(app.config)
+    assert (options["address"], options["port"], options["workers"]) == ("127.0.0.1", 8123, 3)
+    assert options["workers_kill_timeout"] > app.config["TIMEOUT"]
+    assert options["http1_settings"].header_read_timeout == 10_000  # slow headers are cut off
+    assert options["http1_settings"].max_buffer_size == app.config["MAX_REQUEST_LINE"]
     monkeypatch.setenv("APG_DIST", str(dist.parent / "missing"))
     with pytest.raises(StoreError):
         create_app()
