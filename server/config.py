@@ -22,7 +22,6 @@ DEFAULTS = {
     "CACHE_MAX_AGE": 3600,  # Cache-Control max-age of answers: the dataset is immutable for a build
     "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,  # per worker: repeated GETs are answered from memory (0: off)
     "HEADER_TIMEOUT": 10.0,  # seconds a client may take to send its request headers
-    "MAX_REQUEST_LINE": 512 * 1024,  # bytes of request line + headers (a GET query is percent-encoded)
 }
 
 _CHECKS = {
@@ -33,7 +32,6 @@ _CHECKS = {
     "QUEUE_WAIT": (float, lambda v: v >= 0, "a non-negative number of seconds"),
     "MAX_QUERY_MEMORY": (int, lambda v: v >= 0, "a non-negative number of bytes (0: no limit)"),
     "HEADER_TIMEOUT": (float, lambda v: 0 < v <= 60, "a number of seconds, above 0 and at most 60"),
-    "MAX_REQUEST_LINE": (int, lambda v: v >= 8192, "at least 8192 bytes"),
     "TIMEOUT": (float, lambda v: v > 0, "a positive number of seconds"),
     "MAX_QUERY_LENGTH": (int, lambda v: v > 0, "a positive number of bytes"),
     "MAX_RESULT_BYTES": (int, lambda v: v > 0, "a positive number of bytes"),

@@ -4,7 +4,7 @@ Why granian and not gunicorn's sync workers: a sync worker is held by one connec
 last, so four clients that never finish their headers took the whole server away, and every request paid for a
 new TCP connection. Granian's HTTP side is an event loop (Rust, hyper): slow or idle connections cost a socket,
 not a worker; headers must arrive within HEADER_TIMEOUT; request line and headers are capped at
-MAX_REQUEST_LINE bytes (431/400 above, before any Python code runs); keep-alive is on. Complete requests are
+408 KiB (431 above, before any Python code runs; an 8 MB request line is refused in milliseconds); keep-alive is on. Complete requests are
 handed to THREADS Python threads per worker, and at most QUERY_SLOTS of them wait on query processes at once
 (server/pool.py), so cheap requests (``/healthz``, cached answers, pages, downloads) keep being served while slow
 queries run. Measured side by side in bench/ (see bench/results*.md).
@@ -23,6 +23,7 @@ import socket
 from .logs import LOG_CONFIG
 
 log = logging.getLogger(__name__)
+_HEADER_BUFFER = 417_792
 
 
 class PortInUse(OSError):
@@ -55,8 +56,10 @@ def granian_options(config) -> dict:
         blocking_threads=config["THREADS"],
         # Requests accepted for the Python threads at once; more wait in the event loop, costing a socket only.
         backpressure=config["THREADS"] * 4,
+        # hyper's buffer for request line + headers (408 KiB): 431 above it, before any Python code runs. A GET
+        # query of MAX_QUERY_LENGTH (100 000) bytes takes at most 300 000 bytes percent-encoded.
         http1_settings=HTTP1Settings(header_read_timeout=int(config["HEADER_TIMEOUT"] * 1000), keep_alive=True,
-                                     max_buffer_size=config["MAX_REQUEST_LINE"]),
+                                     max_buffer_size=_HEADER_BUFFER),
         respawn_failed_workers=True,
         respawn_interval=0.5,
         workers_kill_timeout=int(config["TIMEOUT"]) + 5,
