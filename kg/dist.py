@@ -5,9 +5,12 @@ given (rdflib's serialisers follow set order, which changes with PYTHONHASHSEED)
 (only in the SHACL report) are canonicalised, and gzip headers carry no time or file name. Same sources,
 byte-identical files.
 """
+import ctypes
 import gzip
 import hashlib
 import json
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,16 +81,33 @@ def gzip_bytes(data: bytes) -> bytes:
 
 
 class DistWriter:
-    """Collects files, then writes them with .gz copies, SHA256SUMS and manifest.json."""
+    """Collects files, then writes them with .gz copies, SHA256SUMS and manifest.json.
+
+    Builds never break a running service: files go to a staging directory beside ``out``, and ``finish()``
+    swaps it in atomically (Linux ``renameat2(RENAME_EXCHANGE)``: readers see the old build or the new one,
+    never a mix or nothing), then removes the old one. A build that fails before ``finish()`` leaves the last good ``out`` untouched
+    (its staging directory is removed by the next build, or by ``discard()``). A server picks the new build up on SIGHUP.
+    """
 
     def __init__(self, out: Path):
-        self.out = out
+        self.out = Path(out)
+        self.stage = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
         self.files: dict[str, dict] = {}
+        for stale in self.out.parent.glob(f".{self.out.name}.building-*"):  # left by a build that failed
+            if not _running(stale.name.rsplit("-", 1)[1]) or stale == self.stage:
+                shutil.rmtree(stale, ignore_errors=True)
+        self.stage.mkdir(parents=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is not None:
+            self.discard()
 
     def add(self, name: str, data: bytes, *, media_type: str, triples: int | None = None, graph: str | None = None,
             compress: bool = True) -> None:
-        self.out.mkdir(parents=True, exist_ok=True)
-        (self.out / name).write_bytes(data)
+        (self.stage / name).write_bytes(data)
         self.files[name] = {"media_type": media_type, "bytes": len(data),
                             "sha256": hashlib.sha256(data).hexdigest()}
         if triples is not None:
@@ -96,7 +116,7 @@ class DistWriter:
             self.files[name]["graph"] = graph
         if compress:
             gz = gzip_bytes(data)
-            (self.out / f"{name}.gz").write_bytes(gz)
+            (self.stage / f"{name}.gz").write_bytes(gz)
             self.files[f"{name}.gz"] = {"media_type": media_type, "encoding": "gzip", "bytes": len(gz),
                                         "sha256": hashlib.sha256(gz).hexdigest(), "of": name}
 
@@ -107,7 +127,44 @@ class DistWriter:
 
     def finish(self, manifest: dict) -> None:
         sums = "".join(f"{self.files[n]['sha256']}  {n}\n" for n in sorted(self.files))
-        (self.out / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        (self.stage / "SHA256SUMS").write_text(sums, encoding="utf-8")
         manifest = {**manifest, "files": {n: self.files[n] for n in sorted(self.files)}}
-        (self.out / "manifest.json").write_text(
+        (self.stage / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.sync()  # the new files are on disk before any name points at them
+        swap_in(self.stage, self.out)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def _running(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def swap_in(new: Path, out: Path) -> None:
+    """Make ``new`` be ``out`` atomically (``out`` may exist, as a directory); the old tree is removed."""
+    if not out.exists():
+        os.rename(new, out)
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        done = libc.renameat2(_AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(out), _RENAME_EXCHANGE) == 0
+    except (OSError, AttributeError):  # not Linux, or a libc without renameat2
+        done = False
+    if not done:  # two renames: for a moment there is no out (the server keeps the store it loaded)
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        os.rename(out, old)
+        os.rename(new, out)
+        new = old
+    shutil.rmtree(new, ignore_errors=True)  # after the exchange, ``new`` names the old build

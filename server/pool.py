@@ -135,6 +135,7 @@ class QueryPool:
         self._lock = threading.Lock()
         self._idle: list[_Worker] = []
         self._pid = os.getpid()
+        self._closed = False
 
     def _take(self) -> _Worker:
         with self._lock:
@@ -146,7 +147,7 @@ class QueryPool:
 
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:
-            if self._pid == os.getpid():
+            if self._pid == os.getpid() and not self._closed:
                 self._idle.append(worker)
                 return
         worker.kill()
@@ -177,8 +178,10 @@ class QueryPool:
             raise HandlerError(reply)
         return reply
 
-    def close(self) -> None:
+    def close(self, for_good: bool = False) -> None:
+        """Stop the idle query processes; ``for_good``: also those still answering, when they are done."""
         with self._lock:
+            self._closed = self._closed or for_good
             idle, self._idle = self._idle, []
         for worker in idle:
             worker.kill()

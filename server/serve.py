@@ -13,8 +13,9 @@ Start-up: the app is created once here, in the master, so a missing or broken bu
 start-up with one line before any worker exists, and the port is checked before granian binds it (one line and
 exit if taken). Each worker then creates its own app from the same settings (the store is small; a fresh load
 per worker is what makes reloading possible). ``SIGHUP`` respawns the workers one at a time (new one up, then the
-old one stopped gracefully), each loading the build in DIST as it is then: ``apg build`` swaps a new build in
-atomically (kg/dist.py), so ``kill -HUP`` serves it without dropping a request. A worker that dies is respawned.
+old one stopped gracefully), each loading the build in DIST as it is then; but a new build needs no signal: every
+worker switches to it in place when ``apg build`` swaps it in (server/reload.py), without closing a connection.
+A worker that dies is respawned.
 """
 import errno
 import logging
@@ -75,8 +76,9 @@ def run(config: dict, settings: dict) -> None:
     from granian.server import Server
 
     from . import create_app
+    from .reload import Reloading
 
     def load(_target):
-        return create_app(dict(config)).wsgi_app  # the answer cache in front of Flask (server/cache.py)
+        return Reloading(lambda: create_app(dict(config)))  # serves a new build when one appears (server/reload.py)
 
     Server("apg:serve", **granian_options(settings)).serve(target_loader=load)
