@@ -2,6 +2,7 @@
 health check; the Service Description; the dataset the protocol selects."""
 import gzip
 import http.client
+import time
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -163,3 +164,31 @@ def test_dataset_selection(server, oracle, method):
     assert {b["g"]["value"] for b in _count(server, method, q)} == {graphs["inferred"]}
     # an unknown graph is simply empty
     assert n(_count(server, method, count, [("default-graph-uri", "urn:x:unknown")])) == 0
+
+
+def test_compressed_once_and_vary_everywhere(server):
+    """Every compressible answer says Vary: Accept-Encoding (documents included), and a repeated request gets the
+    very bytes compressed the first time: gzip stamps the time, so a recompression a second later would differ.
+    One keep-alive connection, so both requests reach the same worker (the answer cache is per worker)."""
+    parts = urlsplit(server.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+
+    def get(path, headers):
+        conn.request("GET", path, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, resp.headers, resp.read()
+
+    try:
+        for path in ("/doc/person/khrushchev.ttl", "/doc/person/khrushchev.html", "/doc/event/cc-plenum-1957-06.ttl",
+                     "/sparql?" + urlencode({"query": QUERY + " # once"})):
+            status, headers, body = get(path, {"Accept-Encoding": "gzip"})
+            assert status == 200 and headers["Content-Encoding"] == "gzip", (path, status)
+            assert "accept-encoding" in headers["Vary"].lower(), path
+            assert headers["ETag"].endswith(':gzip"')
+            time.sleep(1.1)
+            assert get(path, {"Accept-Encoding": "gzip"})[2] == body, path
+            plain = get(path, {})
+            assert "Content-Encoding" not in plain[1] and gzip.decompress(body) == plain[2]
+            assert "accept-encoding" in plain[1]["Vary"].lower()
+    finally:
+        conn.close()
