@@ -21,6 +21,7 @@ from .extensions import attach, lookup
 
 _EXTENSION = "apg.store"
 _MARKER = "apg-dataset.sha256"
+_LOADING = "apg-loading"
 
 
 class StoreError(RuntimeError):
@@ -59,13 +60,20 @@ class OxigraphStore:
             self._load_on_disk(dump)
 
     def _load_on_disk(self, dump: Path) -> None:
-        marker = self.path / _MARKER
+        # Two markers: LOADING says "an apg store, being (re)loaded" from before the first byte is written, so a
+        # load that fails or is killed half-way leaves a directory the next start recognises and reloads;
+        # _MARKER says which complete dataset it holds.
+        marker, loading = self.path / _MARKER, self.path / _LOADING
         if marker.is_file() and marker.read_text().strip() == self.dataset_sha256:
             return
-        if self.path.exists() and any(self.path.iterdir()) and not marker.is_file():
+        if (self.path.exists() and any(self.path.iterdir()) and not marker.is_file()
+                and not loading.is_file()):
             raise StoreError(f"{self.path} is not empty and holds no apg store; "
                              "give an empty or new directory")
         try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            loading.write_text(self.dataset_sha256 + "\n")
+            marker.unlink(missing_ok=True)
             store = ox.Store(str(self.path))
             store.clear()
             _load(store, dump)
@@ -74,6 +82,7 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"cannot create the store in {self.path}: {exc}") from exc
         marker.write_text(self.dataset_sha256 + "\n")
+        loading.unlink()
 
     @property
     def store(self) -> ox.Store:

@@ -1,8 +1,10 @@
 """Start-up: a missing or broken build, or a bad setting, stops ``apg serve`` with one clear line and a non-zero
 exit; settings come from defaults, then APG_* variables, then the factory's dict (the CLI flags); the on-disk
 store serves the same answers."""
+import hashlib
 import json
 import shutil
+import socket
 import subprocess
 
 import pytest
@@ -106,3 +108,31 @@ def test_on_disk_store(dist, tmp_path):
         assert r.status_code == 200 and int(r.json()["results"]["bindings"][0]["n"]["value"]) == total
     finally:
         stop(srv)
+
+
+def test_failed_on_disk_load_does_not_block_the_retry(dist, tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    nq = (dist / "dataset.nq").read_bytes()
+    bad = nq[: len(nq) // 2] + b"<not a quad\n"
+    (broken / "dataset.nq").write_bytes(bad)
+    manifest = json.loads((dist / "manifest.json").read_text())
+    manifest["files"]["dataset.nq"]["sha256"] = hashlib.sha256(bad).hexdigest()
+    (broken / "manifest.json").write_text(json.dumps(manifest))
+    path = tmp_path / "store"
+    with pytest.raises(StoreError):
+        OxigraphStore(broken, path=path)  # fails half-way through the load
+    assert any(path.iterdir())
+    store = OxigraphStore(dist, path=path)  # the retry with a good build is not blocked by the leftovers
+    assert bool(store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
+
+
+def test_port_in_use_is_one_line(dist):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = subprocess.run([apg(), "serve", "--dist", str(dist), "--port", str(port)], capture_output=True,
+                              text=True, timeout=60, env=clean_env(), stdin=subprocess.DEVNULL)
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert done.returncode != 0 and len(lines) == 1 and "already in use" in lines[0], lines
