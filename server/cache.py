@@ -1,17 +1,17 @@
 """The answer cache: complete responses to repeated GETs, answered in front of Flask.
 
 The dataset is immutable for a build, so a ``200`` answer the app marks ``Cache-Control: public`` with an
-``ETag`` (SPARQL answers, documents, named graphs, the service description) is the answer to every request that
-looks the same. The cache keys on what the answer may depend on, verbatim: path, query string, ``Accept``,
-``Accept-Encoding`` and ``Accept-Language`` (every ``Vary`` the app sends is among them), and keeps the status,
-headers and body exactly as the app wrote them, compressed body included, so a hit costs a dictionary lookup:
-no routing, no evaluation, no compression. ``If-None-Match`` on a hit gets ``304`` here, with the same
-validator the app's conditional-request path (Werkzeug's ``make_conditional``, server/http.py) would compare.
+``ETag`` (SPARQL answers, documents, named graphs, the service description) is the answer to every request
+that looks the same. The cache keys on what the answer may depend on, verbatim: path, query string,
+``Accept``, ``Accept-Encoding`` and ``Accept-Language`` (every ``Vary`` the app sends is among them), and
+keeps the status, headers and body exactly as the app wrote them, compressed body included, so a hit costs a
+dictionary lookup: no routing, no evaluation, no compression. ``If-None-Match`` on a hit gets ``304`` here,
+with the same validator the app's conditional-request path (Werkzeug's ``make_conditional``, server/http.py)
+would compare.
 
 Least recently used entries go beyond ``ANSWER_CACHE_BYTES`` per worker (0 disables the cache); answers larger
-than a tenth of it, streamed answers (downloads) and range requests are never kept. Public HTTP caches in front
-of the server (``ETag``, ``Cache-Control``) do the same across replicas.
-"""
+than a tenth of it, streamed answers (downloads) and range requests are never kept. Public HTTP caches in
+front of the server (``ETag``, ``Cache-Control``) do the same across replicas."""
 from collections import OrderedDict
 from threading import Lock
 
@@ -104,7 +104,7 @@ def _cacheable(headers, limit: int) -> bool:
 
 
 def init_app(app) -> AnswerCache:
-    """Put the cache in front of the app's WSGI callable; the cache is also ``app.extensions['apg.cache']``."""
+    """Put the cache in front of the app's WSGI callable (also ``app.extensions['apg.cache']``)."""
     cache = AnswerCache(app.wsgi_app, app.config["ANSWER_CACHE_BYTES"])
     app.wsgi_app = cache
     app.extensions["apg.cache"] = cache

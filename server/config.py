@@ -15,7 +15,7 @@ DEFAULTS = {
     "THREADS": 8,  # request threads per worker: cheap requests keep being served while queries evaluate
     "QUERY_SLOTS": 2,  # queries evaluating at once per worker (each in its own query process)
     "QUEUE_WAIT": 1.0,  # seconds a query waits for a free slot before a 503 with Retry-After
-    "MAX_QUERY_MEMORY": 1024 * 1024 * 1024,  # bytes a query process may map beyond the shared store (503 above)
+    "MAX_QUERY_MEMORY": 1024 * 1024 * 1024,  # bytes a query process may map beyond the shared store (503)
     "TIMEOUT": 10.0,  # seconds a query may run before its process is killed (503)
     "MAX_QUERY_LENGTH": 100_000,  # bytes of UTF-8 query text (413 above)
     "MAX_RESULT_BYTES": 16 * 1024 * 1024,  # bytes of a serialised answer before compression (503 above)

@@ -1,5 +1,6 @@
-"""Objects that belong to one app (the store, the query pool, the answer cache): each module attaches its object
-in ``init_app`` and reaches it through its accessor (``get_store()`` …), never through a module global."""
+"""Objects that belong to one app (the store, the query pool, the answer cache): each module attaches its
+object in ``init_app`` and reaches it through its accessor (``get_store()`` …), never through a module
+global."""
 from flask import current_app
 
 

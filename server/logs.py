@@ -1,12 +1,11 @@
 """Log lines that cannot be forged: every control character of a logged value is escaped.
 
-A request path may carry CR, LF or other control characters (percent-decoded by the framework); written raw into a
-log, a CR/LF starts a new, forged line. ``EscapingFormatter`` formats a record as usual, then escapes every
-character below U+0020 (but the record's own tab), DEL, C1 controls and U+2028/U+2029 as ``\\xNN`` / ``\\uNNNN``,
-and tracebacks are never written (the app logs one line per unexpected error). ``LOG_CONFIG`` is the
-``logging.config.dictConfig`` for the server: granian's own and access loggers and the app's loggers, all
-through the escaping formatter, to stderr.
-"""
+A request path may carry CR, LF or other control characters (percent-decoded by the framework); written raw
+into a log, a CR/LF starts a new, forged line. ``EscapingFormatter`` formats a record as usual, then escapes
+every character below U+0020 (but the record's own tab), DEL, C1 controls and U+2028/U+2029 as ``\\xNN`` /
+``\\uNNNN``, and tracebacks are never written (the app logs one line per unexpected error). ``LOG_CONFIG`` is
+the ``logging.config.dictConfig`` for the server: granian's own and access loggers and the app's loggers, all
+through the escaping formatter, to stderr."""
 import logging
 import re
 

@@ -8,8 +8,8 @@ process is killed (SIGKILL), a ``QueryTimeout`` is raised (the HTTP layer answer
 replaces it on the next query. Other HTTP workers keep serving meanwhile.
 
 A pool belongs to the process that created its query processes: after a fork (the HTTP server forking its
-workers from the master) the child starts with an empty pool of its own. Query processes die with the worker that
-forked them (PR_SET_PDEATHSIG on Linux; otherwise when their pipe closes).
+workers from the master) the child starts with an empty pool of its own. Query processes die with the worker
+that forked them (PR_SET_PDEATHSIG on Linux; otherwise when their pipe closes).
 
 Each query process is sandboxed when it starts (server/sandbox.py): it cannot open a socket, and its address
 space is capped. A killed or dead process is reaped before the caller is told, so a timed-out query is gone by

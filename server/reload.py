@@ -1,13 +1,13 @@
 """A new build, served without dropping a request: each worker watches the build it serves and switches to a
 new one in place.
 
-``apg build`` swaps a finished build into DIST atomically (kg/dist.py), which gives ``DIST/manifest.json`` a new
-inode. Every worker checks that file once per ``interval`` seconds; when it changed, the worker makes a complete
-new app (store loaded and checked against its manifest, fresh query processes, empty answer cache) beside the one
-serving, then points new requests at it. Requests in flight finish on the old app, whose query processes are
-stopped after the query time limit has passed. Connections, keep-alive ones included, are never closed for it,
-so no client sees a reset. A build that does not load (say, a manifest that does not match its dataset) is
-logged in one line and the worker keeps serving the old one.
+``apg build`` swaps a finished build into DIST atomically (kg/dist.py), which gives ``DIST/manifest.json`` a
+new inode. Every worker checks that file once per ``interval`` seconds; when it changed, the worker makes a
+complete new app (store loaded and checked against its manifest, fresh query processes, empty answer cache)
+beside the one serving, then points new requests at it. Requests in flight finish on the old app, whose query
+processes are stopped after the query time limit has passed. Connections, keep-alive ones included, are never
+closed for it, so no client sees a reset. A build that does not load (say, a manifest that does not match its
+dataset) is logged in one line and the worker keeps serving the old one.
 
 Only for the in-memory store: an on-disk store (STORE_PATH) is rebuilt by restarting the server. ``SIGHUP`` to
 the master still recycles the workers (granian's graceful respawn; idle keep-alive connections are closed).
@@ -55,7 +55,8 @@ class Reloading:
             try:
                 new = self.make_app()
             except Exception as exc:  # a broken build: keep serving the one we have
-                log.warning("new build in %s not served: %s", self.manifest.parent, " ".join(str(exc).split()))
+                log.warning("new build in %s not served: %s", self.manifest.parent,
+                            " ".join(str(exc).split()))
                 continue
             old, self.app = self.app, new
             log.info("serving the new build in %s", self.manifest.parent)

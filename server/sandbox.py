@@ -1,18 +1,19 @@
 """What a query process may do: no network, bounded memory. Set up once, when the process starts.
 
 The screen in server/query.py refuses a visible SERVICE with a clear 400, but a guarantee must not rest on two
-parsers agreeing (a carriage return inside a comment once ended the comment for pyoxigraph and not for rdflib).
-So the process that evaluates user queries cannot open a network connection at all, whatever either parser
-thinks: a seccomp filter (Linux, https://www.kernel.org/doc/html/latest/userspace-api/seccomp_filter.html)
-makes ``socket(2)`` fail with EPERM for every address family, and ``io_uring_setup(2)`` too (io_uring can create
-sockets without calling socket). Name lookups need a socket as well, so they fail the same way. The process keeps
-the pipe it was forked with (created before the filter). ``PR_SET_NO_NEW_PRIVS`` first, as the kernel requires;
-filters are inherited by threads created later and cannot be removed.
+parsers agreeing (a carriage return inside a comment once ended the comment for pyoxigraph and not for
+rdflib). So the process that evaluates user queries cannot open a network connection at all, whatever either
+parser thinks: a seccomp filter (Linux,
+https://www.kernel.org/doc/html/latest/userspace-api/seccomp_filter.html) makes ``socket(2)`` fail with EPERM
+for every address family, and ``io_uring_setup(2)`` too (io_uring can create sockets without calling socket).
+Name lookups need a socket as well, so they fail the same way. The process keeps the pipe it was forked with
+(created before the filter). ``PR_SET_NO_NEW_PRIVS`` first, as the kernel requires; filters are inherited by
+threads created later and cannot be removed.
 
-Memory: ``RLIMIT_AS`` caps the address space at what the process has mapped when it starts (the store it shares
-copy-on-write with its HTTP worker) plus ``memory_bytes``; an allocation beyond it fails, and the process
-dies or raises MemoryError: the HTTP layer answers 503 and replaces the process. glibc's per-thread malloc
-arenas (64 MiB of address space each) are limited to one so the budget is spent on the query.
+Memory: ``RLIMIT_AS`` caps the address space at what the process has mapped when it starts (the store it
+shares copy-on-write with its HTTP worker) plus ``memory_bytes``; an allocation beyond it fails, and the
+process dies or raises MemoryError: the HTTP layer answers 503 and replaces the process. glibc's per-thread
+malloc arenas (64 MiB of address space each) are limited to one so the budget is spent on the query.
 
 The filter is written by hand (a dozen BPF instructions) rather than through libseccomp, which is not a
 Python dependency we can count on; the instruction encoding is that of ``linux/filter.h``.

@@ -1,22 +1,22 @@
-"""``apg serve``: the app under granian (https://github.com/emmett-framework/granian), started programmatically.
+"""``apg serve``: the app under granian (https://github.com/emmett-framework/granian), started
+programmatically.
 
-Why granian and not gunicorn's sync workers: a sync worker is held by one connection from its first byte to its
-last, so four clients that never finish their headers took the whole server away, and every request paid for a
-new TCP connection. Granian's HTTP side is an event loop (Rust, hyper): slow or idle connections cost a socket,
-not a worker; headers must arrive within HEADER_TIMEOUT; request line and headers are capped at
-408 KiB (431 above, before any Python code runs; an 8 MB request line is refused in milliseconds); keep-alive is on. Complete requests are
-handed to THREADS Python threads per worker, and at most QUERY_SLOTS of them wait on query processes at once
-(server/pool.py), so cheap requests (``/healthz``, cached answers, pages, downloads) keep being served while slow
-queries run. Measured side by side in bench/ (see bench/results*.md).
+Why granian and not gunicorn's sync workers: a sync worker is held by one connection from its first byte to
+its last, so four clients that never finish their headers took the whole server away, and every request paid
+for a new TCP connection. Granian's HTTP side is an event loop (Rust, hyper): slow or idle connections cost a
+socket, not a worker; headers must arrive within HEADER_TIMEOUT; request line and headers are capped at 408
+KiB (431 above, before any Python code runs; an 8 MB request line is refused in milliseconds); keep-alive is
+on. Complete requests are handed to THREADS Python threads per worker, and at most QUERY_SLOTS of them wait on
+query processes at once (server/pool.py), so cheap requests (``/healthz``, cached answers, pages, downloads)
+keep being served while slow queries run. Measured side by side in bench/ (see bench/results*.md).
 
 Start-up: the app is created once here, in the master, so a missing or broken build or a bad setting stops
 start-up with one line before any worker exists, and the port is checked before granian binds it (one line and
 exit if taken). Each worker then creates its own app from the same settings (the store is small; a fresh load
-per worker is what makes reloading possible). ``SIGHUP`` respawns the workers one at a time (new one up, then the
-old one stopped gracefully), each loading the build in DIST as it is then; but a new build needs no signal: every
-worker switches to it in place when ``apg build`` swaps it in (server/reload.py), without closing a connection.
-A worker that dies is respawned.
-"""
+per worker is what makes reloading possible). ``SIGHUP`` respawns the workers one at a time (new one up, then
+the old one stopped gracefully), each loading the build in DIST as it is then; but a new build needs no
+signal: every worker switches to it in place when ``apg build`` swaps it in (server/reload.py), without
+closing a connection. A worker that dies is respawned."""
 import errno
 import logging
 import socket
@@ -40,7 +40,8 @@ def check_port(host: str, port: int) -> None:
             s.bind((host.strip("[]"), port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise PortInUse(f"{host}:{port} is already in use; stop the other server or give --port") from None
+                raise PortInUse(f"{host}:{port} is already in use; stop the other server or give --port") \
+                    from None
             raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
@@ -55,12 +56,12 @@ def granian_options(config) -> dict:
         http=HTTPModes.http1,
         workers=config["WORKERS"],
         blocking_threads=config["THREADS"],
-        # Requests accepted for the Python threads at once; more wait in the event loop, costing a socket only.
+        # Requests accepted for the Python threads at once; more wait in the event loop (a socket each).
         backpressure=config["THREADS"] * 4,
-        # hyper's buffer for request line + headers (408 KiB): 431 above it, before any Python code runs. A GET
-        # query of MAX_QUERY_LENGTH (100 000) bytes takes at most 300 000 bytes percent-encoded.
-        http1_settings=HTTP1Settings(header_read_timeout=int(config["HEADER_TIMEOUT"] * 1000), keep_alive=True,
-                                     max_buffer_size=_HEADER_BUFFER),
+        # hyper's buffer for request line + headers (408 KiB): 431 above it, before any Python code runs; a
+        # URI above 65 534 bytes is 414 (longer queries are POSTed).
+        http1_settings=HTTP1Settings(header_read_timeout=int(config["HEADER_TIMEOUT"] * 1000),
+                                     keep_alive=True, max_buffer_size=_HEADER_BUFFER),
         respawn_failed_workers=True,
         respawn_interval=0.5,
         workers_kill_timeout=int(config["TIMEOUT"]) + 5,
@@ -72,13 +73,15 @@ def granian_options(config) -> dict:
 
 def run(config: dict, settings: dict) -> None:
     """Serve until stopped. ``config``: what create_app was given (each worker makes its app from it, so a
-    reload reads the environment and the build again); ``settings``: the checked settings of the master's app."""
+    reload reads the environment and the build again); ``settings``: the checked settings of the master's
+    app."""
     from granian.server import Server
 
     from . import create_app
     from .reload import Reloading
 
     def load(_target):
-        return Reloading(lambda: create_app(dict(config)))  # serves a new build when one appears (server/reload.py)
+        # serves a new build when one appears (server/reload.py)
+        return Reloading(lambda: create_app(dict(config)))
 
     Server("apg:serve", **granian_options(settings)).serve(target_loader=load)

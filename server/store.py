@@ -60,8 +60,8 @@ class OxigraphStore:
             self._load_on_disk(dump)
 
     def _load_on_disk(self, dump: Path) -> None:
-        # Two markers: LOADING says "an apg store, being (re)loaded" from before the first byte is written, so a
-        # load that fails or is killed half-way leaves a directory the next start recognises and reloads;
+        # Two markers: LOADING says "an apg store, being (re)loaded" from before the first byte is written, so
+        # a load that fails or is killed half-way leaves a directory the next start recognises and reloads;
         # _MARKER says which complete dataset it holds.
         marker, loading = self.path / _MARKER, self.path / _LOADING
         if marker.is_file() and marker.read_text().strip() == self.dataset_sha256:
