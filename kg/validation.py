@@ -1,4 +1,5 @@
-"""SHACL validation with pySHACL against ``shapes/`` (violations and warnings in separate files).
+"""SHACL validation with pySHACL against ``shapes/`` (shipped as kg.shapes; violations and warnings in
+separate files).
 
 The report names, for each result, the focus node, the path, the message and the sentence(s) the focus node is
 derived from, so a curator can go straight to the fact file record and the source sentence.
@@ -11,8 +12,9 @@ from rdflib import Graph
 from rdflib.namespace import PROV, SH
 
 from .namespaces import APG
+from .resources import shapes_dir
 
-SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
+SHAPES_DIR = shapes_dir()
 
 
 def load_shapes(shapes_dir: Path = SHAPES_DIR) -> Graph:
