@@ -1,8 +1,8 @@
 """Writing the build output: dumps in several syntaxes, .gz copies, checksums, reports and a manifest.
 
-Determinism: rdflib builds the graphs; pyoxigraph writes the bytes, because it writes triples in the order it is
-given (rdflib's serialisers follow set order, which changes with PYTHONHASHSEED). Triples are sorted, blank nodes
-(only in the SHACL report) are canonicalised, and gzip headers carry no time or file name. Same sources,
+Determinism: rdflib builds the graphs; pyoxigraph writes the bytes, because it writes triples in the order it
+is given (rdflib's serialisers follow set order, which changes with PYTHONHASHSEED). Triples are sorted, blank
+nodes (only in the SHACL report) are canonicalised, and gzip headers carry no time or file name. Same sources,
 byte-identical files.
 """
 import gzip
@@ -84,7 +84,8 @@ class DistWriter:
         self.out = out
         self.files: dict[str, dict] = {}
 
-    def add(self, name: str, data: bytes, *, media_type: str, triples: int | None = None, graph: str | None = None,
+    def add(self, name: str, data: bytes, *, media_type: str, triples: int | None = None,
+            graph: str | None = None,
             compress: bool = True) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
         (self.out / name).write_bytes(data)
