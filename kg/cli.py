@@ -32,7 +32,7 @@ def build(out, base, facts):
 
     try:
         run_build(out, base, log=click.echo, **({"facts_dir": facts} if facts else {}))
-    except (BuildError, FactError, InconsistencyError, ValueError) as exc:
+    except (BuildError, FactError, InconsistencyError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 

@@ -18,8 +18,11 @@ SHAPES_DIR = shapes_dir()
 
 
 def load_shapes(shapes_dir: Path = SHAPES_DIR) -> Graph:
+    paths = sorted(shapes_dir.glob("*.ttl"))
+    if not paths:  # validating against no shapes would pass anything
+        raise FileNotFoundError(f"no SHACL shapes (*.ttl) in {shapes_dir}")
     shapes = Graph()
-    for path in sorted(shapes_dir.glob("*.ttl")):
+    for path in paths:
         shapes.parse(path, format="turtle")
     return shapes
 

@@ -196,3 +196,8 @@ def test_every_sh_term_used_exists_in_the_shacl_vocabulary():
         g = Graph().parse(path, format="turtle")
         used = {str(t) for triple in g for t in triple if str(t).startswith(str(SH))}
         assert used <= known, f"{path.name}: not SHACL terms: {sorted(used - known)}"
+
+
+def test_a_folder_without_shapes_is_an_error_not_a_pass(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no SHACL shapes"):
+        load_shapes(tmp_path)
