@@ -1,4 +1,4 @@
-# Two commands work on a fresh machine: `make test` and `make serve` (set-up included).
+# Two commands work on a fresh machine: `make test` and `make serve` (set-up included), also started together.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,8 +6,50 @@ STAMP := $(VENV)/.installed
 # The query page's browser assets (YASGUI), pinned in package.json / package-lock.json, served by the server.
 UI := node_modules/@zazuko/yasgui/build/yasgui.min.js
 
-.PHONY: setup build test serve bench clean
+# The set-up (venv, pip install, npm ci, the build) runs under one lock (flock, util-linux), so `make serve` and
+# `make test` started at the same moment in a fresh clone do not both create the venv or both run npm ci: the
+# second waits, and its inner make then finds the set-up done. Without flock the set-up runs unlocked.
+LOCK := .setup.lock
+FLOCK := $(if $(shell command -v flock 2>/dev/null),flock $(LOCK))
+LOCKED = $(FLOCK) $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST))
+QUICK := not browser and not slow and not fuzz
 
+.PHONY: setup build test quick lint serve bench clean _build
+
+# ---------------------------------------------------------------- commands (each takes the lock for its set-up)
+setup:
+	@$(LOCKED) $(STAMP) $(UI)
+
+build:
+	@$(LOCKED) _build
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+# The quick loop: lint, then everything but the browser, slow (wheel install) and fuzz groups.
+quick: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "$(QUICK)"
+
+lint: setup
+	$(BIN)/ruff check .
+
+serve: setup
+	@$(LOCKED) dist/manifest.json
+	$(BIN)/apg serve
+
+# wrk (Debian) keeps the load generator light; without it bench falls back to a Python one.
+bench: setup
+	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; } || true
+	$(FLOCK) $(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --no-build --unique --out bench/results-unique.md
+
+clean:
+	rm -rf dist
+
+# ---------------------------------------------------------------- set-up steps (run by the commands, locked)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
@@ -21,26 +63,8 @@ $(UI): package.json package-lock.json
 		echo "npm not found: /sparql will offer a plain query form instead of YASGUI (install Node.js and npm)" >&2; \
 	fi
 
-setup: $(STAMP) $(UI)
-
-build: $(STAMP)
-	$(BIN)/apg build
-
 dist/manifest.json: $(STAMP)
 	$(BIN)/apg build
 
-test: $(STAMP) $(UI)
-	$(BIN)/python -m pytest
-
-serve: dist/manifest.json $(UI)
-	$(BIN)/apg serve
-
-# wrk (Debian) keeps the load generator light; without it bench falls back to a Python one.
-bench: $(STAMP)
-	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; } || true
-	$(BIN)/pip install -q -e '.[bench]'
-	$(BIN)/python -m bench.run
-	$(BIN)/python -m bench.run --no-build --unique --out bench/results-unique.md
-
-clean:
-	rm -rf dist
+_build: $(STAMP)
+	$(BIN)/apg build

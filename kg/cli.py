@@ -5,9 +5,10 @@ from pathlib import Path
 import click
 
 from .iris import DEFAULT_BASE
-from .pipeline import ROOT, BuildError
+from .pipeline import BuildError
+from .resources import default_dist
 
-DIST = ROOT / "dist"
+DIST = default_dist()  # the checkout's dist/, or dist/ in the current directory when installed
 
 
 @click.group()
@@ -17,8 +18,10 @@ def main():
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path), default=DIST, show_default=True, help="Output directory.")
-@click.option("--base", envvar="APG_BASE", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data.")
+@click.option("--out", type=click.Path(path_type=Path), default=DIST, show_default=True,
+              help="Output directory.")
+@click.option("--base", envvar="APG_BASE", default=DEFAULT_BASE, show_default=True,
+              help="Base IRI of the data.")
 @click.option("--facts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Directory of fact files (default: kg/facts).")
 def build(out, base, facts):
@@ -29,7 +32,7 @@ def build(out, base, facts):
 
     try:
         run_build(out, base, log=click.echo, **({"facts_dir": facts} if facts else {}))
-    except (BuildError, FactError, InconsistencyError, ValueError) as exc:
+    except (BuildError, FactError, InconsistencyError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -57,7 +60,8 @@ def validate(files):
 
 
 _QUERY_FORMATS = {"table": None, "json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
-_GRAPH_FORMATS = {"table": "TURTLE", "ttl": "TURTLE", "nt": "N_TRIPLES", "rdf": "RDF_XML", "jsonld": "JSON_LD"}
+_GRAPH_FORMATS = {"table": "TURTLE", "ttl": "TURTLE", "nt": "N_TRIPLES", "rdf": "RDF_XML",
+                  "jsonld": "JSON_LD"}
 
 
 @main.command()
@@ -85,7 +89,8 @@ def query(sparql, fmt, dist):
             click.echo(result.serialize(format=getattr(ox.QueryResultsFormat, _QUERY_FORMATS[fmt])).decode(),
                        nl=False)
         else:
-            raise click.ClickException(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, json, xml, csv, tsv")
+            raise click.ClickException(
+                f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, json, xml, csv, tsv")
     else:
         if fmt not in _GRAPH_FORMATS:
             raise click.ClickException(f"--format {fmt} is for SELECT/ASK; use ttl, nt, rdf or jsonld")
@@ -96,7 +101,7 @@ def _table(solutions) -> str:
     names = [v.value for v in solutions.variables]
     rows = [["" if s[n] is None else _term(s[n]) for n in names] for s in solutions]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
     out = [line(names), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]
     return "\n".join(out) + f"\n({len(rows)} rows)\n"
 

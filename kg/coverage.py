@@ -22,7 +22,8 @@ def coverage(data: Graph) -> dict:
             uncited.append(str(node))
         for s in sources:
             cited[sentences[s]].append(str(node))
-    order = sorted(sentences.values(), key=lambda sid: (sid[0] != "s", int(sid[1:]) if sid[1:].isdigit() else 0))
+    order = sorted(sentences.values(),
+                   key=lambda sid: (sid[0] != "s", int(sid[1:]) if sid[1:].isdigit() else 0))
     return {"sentences": {sid: sorted(cited.get(sid, [])) for sid in order}, "uncited": uncited,
             "facts": len(facts)}
 

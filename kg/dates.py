@@ -1,8 +1,8 @@
 """Dates that keep the precision the source gives them.
 
 A fact file writes ``1957-06-29`` (a day), ``1955-02`` (a month) or ``1958`` (a year). The graph keeps that as
-``xsd:date`` / ``xsd:gYearMonth`` / ``xsd:gYear`` and derives ``xsd:date`` bounds (first and last possible day),
-because typed literals of different precision cannot be compared with each other in SPARQL.
+``xsd:date`` / ``xsd:gYearMonth`` / ``xsd:gYear`` and derives ``xsd:date`` bounds (first and last possible
+day), because typed literals of different precision cannot be compared with each other in SPARQL.
 """
 import calendar
 import datetime as dt
@@ -34,10 +34,8 @@ class FuzzyDate:
 def parse(value) -> FuzzyDate:
     """Parse a fact-file date; raise ValueError on anything else."""
     text = str(value)
-    for pattern, datatype in _PATTERNS:
-        if pattern.match(text):
-            break
-    else:
+    datatype = next((kind for pattern, kind in _PATTERNS if pattern.match(text)), None)
+    if datatype is None:
         raise ValueError(f"not a date of known precision (YYYY, YYYY-MM or YYYY-MM-DD): {text!r}")
     parts = [int(p) for p in text.split("-")]
     year = parts[0]

@@ -1,8 +1,8 @@
 """Writing the build output: dumps in several syntaxes, .gz copies, checksums, reports and a manifest.
 
-Determinism: rdflib builds the graphs; pyoxigraph writes the bytes, because it writes triples in the order it is
-given (rdflib's serialisers follow set order, which changes with PYTHONHASHSEED). Triples are sorted, blank nodes
-(only in the SHACL report) are canonicalised, and gzip headers carry no time or file name. Same sources,
+Determinism: rdflib builds the graphs; pyoxigraph writes the bytes, because it writes triples in the order it
+is given (rdflib's serialisers follow set order, which changes with PYTHONHASHSEED). Triples are sorted, blank
+nodes (only in the SHACL report) are canonicalised, and gzip headers carry no time or file name. Same sources,
 byte-identical files.
 """
 import ctypes
@@ -85,8 +85,9 @@ class DistWriter:
 
     Builds never break a running service: files go to a staging directory beside ``out``, and ``finish()``
     swaps it in atomically (Linux ``renameat2(RENAME_EXCHANGE)``: readers see the old build or the new one,
-    never a mix or nothing), then removes the old one. A build that fails before ``finish()`` leaves the last good ``out`` untouched
-    (its staging directory is removed by the next build, or by ``discard()``). A server picks the new build up on SIGHUP.
+    never a mix or nothing), then removes the old one. A build that fails before ``finish()`` leaves the last
+    good ``out`` untouched (its staging directory is removed by the next build, or by ``discard()``). A
+    running server switches to the new build by itself (server/reload.py).
     """
 
     def __init__(self, out: Path):
@@ -105,7 +106,8 @@ class DistWriter:
         if kind is not None:
             self.discard()
 
-    def add(self, name: str, data: bytes, *, media_type: str, triples: int | None = None, graph: str | None = None,
+    def add(self, name: str, data: bytes, *, media_type: str, triples: int | None = None,
+            graph: str | None = None,
             compress: bool = True) -> None:
         (self.stage / name).write_bytes(data)
         self.files[name] = {"media_type": media_type, "bytes": len(data),

@@ -1,8 +1,8 @@
 """Minting IRIs: ``{base}id/{kind}/{slug}`` for things, ``{base}graph/{name}`` for named graphs.
 
 Slugs are the readable ``id`` of each fact record, so IRIs stay stable as long as the facts keep their ids.
-Sentences belong to a source: ``{base}id/source/{source}/{sentence}`` (e.g. ``.../id/source/lvwiki/s32``), so a
-second source brings its own sentence IDs without clashing.
+Sentences belong to a source: ``{base}id/source/{source}/{sentence}`` (e.g. ``.../id/source/lvwiki/s32``), so
+a second source brings its own sentence IDs without clashing.
 """
 import re
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
-"""Identity links: read only from ``kg/source/wikidata-links.tsv`` (a copy of ../shared/reference), and the report.
+"""Identity links: read only from ``kg/source/wikidata-links.tsv`` (a copy of ../shared/reference), and their
+report.
 
 ``verified`` rows become owl:sameAs links; ``candidate`` rows are reported with their ID and never published;
 ``none`` rows and graph entities without a row are reported as unlinked.
@@ -24,7 +25,8 @@ def load_links(path: Path = LINKS_FILE) -> list[dict]:
 
 
 def link_report(registry: dict, links: list[dict]) -> dict:
-    """Classify every named entity of the graph (persons, organisations, places, posts, ranks, events, topics)."""
+    """Classify every named entity of the graph (persons, organisations, places, posts, ranks, events,
+    topics)."""
     by_key = {row["key"]: row for row in links}
     report = {"linked": [], "candidate": [], "unlinked": [], "not_in_graph": []}
     for key, (kind, iri) in sorted(registry.items()):
@@ -33,7 +35,8 @@ def link_report(registry: dict, links: list[dict]) -> dict:
         row = by_key.get(key)
         entry = {"key": key, "kind": kind, "iri": str(iri)}
         if row and row["status"] == "verified":
-            report["linked"].append({**entry, "wikidata": row["wikidata"], "dbpedia": row["enwiki_title"] or None})
+            report["linked"].append({**entry, "wikidata": row["wikidata"],
+                                     "dbpedia": row["enwiki_title"] or None})
         elif row and row["status"] == "candidate":
             report["candidate"].append({**entry, "candidate": row["wikidata"], "note": row["note"],
                                         "dbpedia": row["enwiki_title"] or None})
@@ -47,12 +50,12 @@ def link_report(registry: dict, links: list[dict]) -> dict:
 def report_text(report: dict) -> str:
     lines = ["# Identity link report", ""]
     t = report["totals"]
-    lines.append(f"linked: {t['linked']}  candidate (unpublished): {t['candidate']}  unlinked: {t['unlinked']}  "
-                 f"reference rows not in graph: {t['not_in_graph']}")
+    lines.append(f"linked: {t['linked']}  candidate (unpublished): {t['candidate']}  "
+                 f"unlinked: {t['unlinked']}  reference rows not in graph: {t['not_in_graph']}")
     lines.append("")
     lines.append("## linked (owl:sameAs published)")
-    lines += [f"  {e['kind']:<12} {e['key']:<36} wd:{e['wikidata']}" + (f"  dbr:{e['dbpedia']}" if e["dbpedia"] else "")
-              for e in report["linked"]]
+    lines += [f"  {e['kind']:<12} {e['key']:<36} wd:{e['wikidata']}"
+              + (f"  dbr:{e['dbpedia']}" if e["dbpedia"] else "") for e in report["linked"]]
     lines.append("## candidate (not published)")
     lines += [f"  {e['kind']:<12} {e['key']:<36} candidate wd:{e['candidate']}  ({e['note']})"
               for e in report["candidate"]]

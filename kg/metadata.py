@@ -1,7 +1,7 @@
 """The metadata graph: the dataset described with VoID and DCAT.
 
-Byte sizes and checksums of the dumps live in manifest.json and SHA256SUMS, not here: the dataset dumps contain
-this graph, so it cannot carry their checksums.
+Byte sizes and checksums of the dumps live in manifest.json and SHA256SUMS, not here: the dataset dumps
+contain this graph, so it cannot carry their checksums.
 """
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, XSD
@@ -27,8 +27,9 @@ def metadata_graph(iris: Iris, data: Graph, counts: dict[str, int], source_doc: 
     g.add((ds, DCTERMS.title, Literal("Antipartijiskās grupas zināšanu grafs", lang="lv")))
     g.add((ds, RDFS.label, Literal("apg-kg", lang="en")))
     g.add((ds, DCTERMS.description, Literal(
-        "The June 1957 attempt by Malenkov, Molotov, Kaganovich and others to remove Khrushchev, as stated by the "
-        "Latvian Wikipedia article 'Antipartijiskā grupa', with sentence-level provenance.", lang="en")))
+        "The June 1957 attempt by Malenkov, Molotov, Kaganovich and others to remove Khrushchev, as stated "
+        "by the Latvian Wikipedia article 'Antipartijiskā grupa', with sentence-level provenance.",
+        lang="en")))
     g.add((ds, DCTERMS.license, LICENSE))
     g.add((ds, DCTERMS.source, source_doc))
     g.add((ds, DCTERMS.hasVersion, Literal(__version__)))
@@ -99,7 +100,8 @@ def _distributions(g: Graph, ds: URIRef, base: str) -> None:
                 dist = URIRef(f"{base}download/{file}")
                 g.add((ds, DCAT.distribution, dist))
                 g.add((dist, RDF.type, DCAT.Distribution))
-                g.add((dist, DCTERMS.title, Literal(f"{name} ({fmt.name}{', gzip' if compress else ''})", lang="en")))
+                title = f"{name} ({fmt.name}{', gzip' if compress else ''})"
+                g.add((dist, DCTERMS.title, Literal(title, lang="en")))
                 g.add((dist, DCAT.downloadURL, dist))
                 g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")))
                 if compress:

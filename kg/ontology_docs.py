@@ -3,16 +3,15 @@
 Every class, property and concept of the apg: namespace with its English and Latvian labels, definition,
 super-terms, domain and range, and how often the data uses it.
 """
-from pathlib import Path
-
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from . import __version__
 from .namespaces import APG, ONTOLOGY_IRI, PREFIXES
+from .resources import templates_dir
 
-_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+_ENV = Environment(loader=FileSystemLoader(templates_dir("kg")),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 _KINDS = (("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),
           ("Datatype properties", OWL.DatatypeProperty), ("Annotation properties", OWL.AnnotationProperty),

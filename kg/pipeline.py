@@ -13,14 +13,14 @@ from .facts import FACTS_DIR, load_facts
 from .iris import DEFAULT_BASE, Iris
 from .links import link_report, load_links, report_json, report_text
 from .metadata import metadata_graph
-from .ontology_docs import render as render_ontology_docs
 from .namespaces import ONTOLOGY_IRI
+from .ontology_docs import render as render_ontology_docs
 from .reasoning import infer
+from .resources import default_dist, ontology_file
 from .sources import build_sources, default_source, load_sources
 from .validation import validate
 
-ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY_FILE = ROOT / "ontology" / "apg.ttl"
+ONTOLOGY_FILE = ontology_file()
 
 
 class BuildError(RuntimeError):
@@ -55,7 +55,8 @@ def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR) -> tuple[
     return data, ctx, links
 
 
-def build(out: Path = ROOT / "dist", base: str = DEFAULT_BASE, log=print, facts_dir: Path = FACTS_DIR) -> Built:
+def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_dir: Path = FACTS_DIR) -> Built:
+    out = default_dist() if out is None else out
     t0 = time.perf_counter()
     data, ctx, links = build_graph(base, facts_dir)
     ontology = load_ontology()
@@ -72,7 +73,8 @@ def build(out: Path = ROOT / "dist", base: str = DEFAULT_BASE, log=print, facts_
     for fmt in FORMATS:
         if fmt.dataset:
             blob = serialize_dataset({ctx.iris.graph(n): g for n, g in graphs.items()}, fmt)
-            writer.add(f"dataset.{fmt.extension}", blob, media_type=fmt.media_type, triples=sum(counts.values()))
+            writer.add(f"dataset.{fmt.extension}", blob, media_type=fmt.media_type,
+                       triples=sum(counts.values()))
         else:
             for name, g in graphs.items():
                 writer.add(f"{name}.{fmt.extension}", serialize_graph(g, fmt), media_type=fmt.media_type,
@@ -82,7 +84,8 @@ def build(out: Path = ROOT / "dist", base: str = DEFAULT_BASE, log=print, facts_
     writer.add("shacl-report.txt", report.text().encode(), media_type="text/plain", compress=False)
     links_report = link_report(ctx.registry, links)
     writer.add("links.txt", report_text(links_report).encode(), media_type="text/plain", compress=False)
-    writer.add("links.json", report_json(links_report).encode(), media_type="application/json", compress=False)
+    writer.add("links.json", report_json(links_report).encode(), media_type="application/json",
+               compress=False)
     cov = coverage(data)
     writer.add("coverage.txt", coverage_text(cov).encode(), media_type="text/plain", compress=False)
     writer.finish({

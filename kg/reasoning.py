@@ -1,12 +1,11 @@
 """OWL 2 RL closure of ontology + data with owlrl; inconsistencies fail the build.
 
-Only the new triples are kept (the ``inferred`` graph), minus what says nothing about this dataset: triples about
-the RDF/RDFS/OWL/XSD vocabularies themselves, reflexive owl:sameAs, and ``rdf:type owl:Thing``.
+Only the new triples are kept (the ``inferred`` graph), minus what says nothing about this dataset: triples
+about the RDF/RDFS/OWL/XSD vocabularies themselves, reflexive owl:sameAs, and ``rdf:type owl:Thing``.
 """
+from owlrl.OWLRL import OWLRL_Semantics
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS, XSD
-
-from owlrl.OWLRL import OWLRL_Semantics
 
 _BUILTIN = (str(RDF), str(RDFS), str(OWL), str(XSD))
 _ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"

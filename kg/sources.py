@@ -1,6 +1,7 @@
 """Source documents as resources: the article, each of its sentences, and its references.
 
-The sentence file is ``ID<TAB>sentence`` per line; joining the sentences with single spaces gives the text back.
+The sentence file is ``ID<TAB>sentence`` per line; joining the sentences with single spaces gives the text
+back.
 """
 import csv
 from dataclasses import dataclass, field

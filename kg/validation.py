@@ -1,4 +1,5 @@
-"""SHACL validation with pySHACL against ``shapes/`` (violations and warnings in separate files).
+"""SHACL validation with pySHACL against ``shapes/`` (shipped as kg.shapes; violations and warnings in
+separate files).
 
 The report names, for each result, the focus node, the path, the message and the sentence(s) the focus node is
 derived from, so a curator can go straight to the fact file record and the source sentence.
@@ -11,13 +12,17 @@ from rdflib import Graph
 from rdflib.namespace import PROV, SH
 
 from .namespaces import APG
+from .resources import shapes_dir
 
-SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
+SHAPES_DIR = shapes_dir()
 
 
 def load_shapes(shapes_dir: Path = SHAPES_DIR) -> Graph:
+    paths = sorted(shapes_dir.glob("*.ttl"))
+    if not paths:  # validating against no shapes would pass anything
+        raise FileNotFoundError(f"no SHACL shapes (*.ttl) in {shapes_dir}")
     shapes = Graph()
-    for path in sorted(shapes_dir.glob("*.ttl")):
+    for path in paths:
         shapes.parse(path, format="turtle")
     return shapes
 

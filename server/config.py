@@ -3,10 +3,10 @@ dict given to the factory (the CLI's flags, or a test's). Values are checked her
 start-up with one clear line."""
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from kg.resources import default_dist
 
 DEFAULTS = {
-    "DIST": ROOT / "dist",  # the build to serve (manifest.json, dataset.nq)
+    "DIST": default_dist(),  # the build to serve (manifest.json, dataset.nq): the checkout's, else ./dist
     "BASE": None,  # base IRI for relative IRIs in queries; None: the build's base (manifest.json "base")
     "STORE_PATH": None,  # None: the store lives in memory; a directory: an on-disk (RocksDB) store there
     "HOST": "127.0.0.1",

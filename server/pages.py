@@ -22,11 +22,13 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from kg.resources import queries_dir, templates_dir
+
 from . import svg, views
 from .views import DEFAULT_LANG, LANGS, pick_lang
 
-TEMPLATES = Path(__file__).parent / "templates"
-QUERIES = Path(__file__).resolve().parent.parent / "queries"
+TEMPLATES = templates_dir("server")
+QUERIES = queries_dir()
 LICENSE = {"name": "CC BY-SA 4.0", "href": "https://creativecommons.org/licenses/by-sa/4.0/"}
 ARTICLE = {"title": "Antipartijiskā grupa", "href": "https://lv.wikipedia.org/wiki/Antipartijisk%C4%81_grupa"}
 LANG_NAMES = {"en": "English", "lv": "latviešu", "ru": "русский"}

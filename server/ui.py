@@ -20,6 +20,8 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, request, send_from_directory, url_for
 
+from kg.resources import checkout
+
 from . import pages
 from .documents import BY_EXTENSION, document_response, page_language
 from .formats import FORMATS, GRAPH, NotAcceptable, negotiate
@@ -27,8 +29,8 @@ from .views import LANGS, example_queries
 
 bp = Blueprint("ui", __name__)
 
-ROOT = Path(__file__).resolve().parent.parent
-PACKAGE = ROOT / "node_modules" / "@zazuko" / "yasgui"
+# the checkout's node_modules/ (npm ci), or ./node_modules when installed from a wheel
+PACKAGE = (checkout() or Path()) / "node_modules" / "@zazuko" / "yasgui"
 _ASSETS = {"yasgui.min.js": "text/javascript", "yasgui.min.css": "text/css",
            "yasgui.min.js.map": "application/json"}
 _HTML = ("text/html", "application/xhtml+xml")

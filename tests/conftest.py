@@ -21,5 +21,6 @@ def dist(build_result) -> Path:
 
 @pytest.fixture(scope="session")
 def built(build_result):
-    """The in-memory result of that build: data, ontology, inferred and metadata graphs, SHACL report, links."""
+    """The in-memory result of that build: data, ontology, inferred and metadata graphs, SHACL report,
+    links."""
     return build_result[1]

@@ -1,10 +1,11 @@
-"""Competency queries as data: every ``queries/NN-slug.rq`` is run on the built dataset and its answer compared with
-``queries/NN-slug.expected.json``.
+"""Competency queries as data: every ``queries/NN-slug.rq`` is run on the built dataset and its answer
+compared with ``queries/NN-slug.expected.json``.
 
-Expected files hold a JSON list of rows (each an object mapping variable name to the lexical value of its binding:
-IRI string, literal lexical form; unbound variables are left out) or a JSON boolean for ASK. Rows are compared as a
-multiset unless the query has ORDER BY, in which case order matters too. Queries run on the default dataset (the
-union of the data and ontology graphs) through the same store the server uses; no server is started.
+Expected files hold a JSON list of rows (each an object mapping variable name to the lexical value of its
+binding: IRI string, literal lexical form; unbound variables are left out) or a JSON boolean for ASK. Rows are
+compared as a multiset unless the query has ORDER BY, in which case order matters too. Queries run on the
+default dataset (the union of the data and ontology graphs) through the same store the server uses; no server
+is started.
 """
 import json
 import re
@@ -23,7 +24,8 @@ ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
 
 
 def strip_comments(text: str) -> str:
-    """Drop whole-line comments (enough for these files: no '#' inside their strings or IRIs at line start)."""
+    """Drop whole-line comments (enough for these files: no '#' inside their strings or IRIs at line
+    start)."""
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
@@ -63,8 +65,10 @@ def test_query_file_is_documented(path: Path):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines and lines[0].startswith("# ") and len(lines[0]) > 10, \
         f"{path.name}: must start with a '# ' comment stating the question"
-    assert lines[0].rstrip().endswith("?"), f"{path.name}: the first line must state the question (ending in '?')"
-    assert path.with_suffix(".expected.json").is_file(), f"{path.name}: no {path.stem}.expected.json beside it"
+    assert lines[0].rstrip().endswith("?"), \
+        f"{path.name}: the first line must state the question (ending in '?')"
+    assert path.with_suffix(".expected.json").is_file(), \
+        f"{path.name}: no {path.stem}.expected.json beside it"
     body = strip_comments("\n".join(lines))
     assert "graph/inferred" not in body, f"{path.name}: must not rely on the inferred graph"
 

@@ -1,4 +1,11 @@
-"""Every shape catches a small invalid fixture and passes the valid one; shapes use only real SHACL terms."""
+"""Every shape catches a small invalid fixture and passes the valid one; shapes use only real SHACL terms.
+
+Each case names the constraint it breaks, and the test checks that this one fired, on that focus node: the
+result's sh:focusNode, sh:sourceShape (the node shape or one of its property shapes),
+sh:sourceConstraintComponent and sh:resultPath (for SPARQL constraints: their message), and that nothing else
+was hit.
+"""
+import re
 from pathlib import Path
 
 import pytest
@@ -12,58 +19,101 @@ FIXTURE = Path(__file__).parent / "fixtures" / "shapes" / "valid.ttl"
 EX = "https://example.org/id/"
 PREFIXES = FIXTURE.read_text().split("\n\n")[0]
 
-# (shape, focus node, triples to remove (Turtle patterns as s p o strings), Turtle to add, expected severity)
+NS = dict(re.findall(r"@prefix (\w+): <([^>]+)>", PREFIXES))
+APGSH = "https://w3id.org/apg-kg/shapes#"
+
+# (node shape, focus node, triples to remove (Turtle patterns as s p o strings), Turtle to add, expected
+#  severity, (constraint component, path as a CURIE, or for SPARQL constraints a piece of their message))
 CASES = [
-    ("PersonShape", "p1", ['ex:p1 rdfs:label "Персона"@ru'], "", "Violation"),
-    ("PersonShape", "p1", [], 'ex:p1 rdfs:label "Second"@en .', "Violation"),
-    ("PersonShape", "p1", ["ex:p1 prov:wasDerivedFrom ex:s1"], "", "Violation"),
+    ("PersonShape", "p1", ['ex:p1 rdfs:label "Персона"@ru'], "", "Violation",
+     ("QualifiedMinCount", "rdfs:label")),
+    ("PersonShape", "p1", [], 'ex:p1 rdfs:label "Second"@en .', "Violation",
+     ("UniqueLang", "rdfs:label")),
+    ("PersonShape", "p1", ["ex:p1 prov:wasDerivedFrom ex:s1"], "", "Violation",
+     ("MinCount", "prov:wasDerivedFrom")),
     ("PersonShape", "p1", ["ex:p1 prov:wasDerivedFrom ex:s1"], "ex:p1 prov:wasDerivedFrom ex:nowhere .",
-     "Violation"),
-    ("OrganizationShape", "o1", ['ex:o1 rdfs:label "Orgāns"@lv'], "", "Violation"),
-    ("PlaceShape", "place", ['ex:place rdfs:label "Place"@en'], "", "Violation"),
-    ("PostShape", "post", [], "ex:post org:postIn ex:p1 .", "Violation"),
-    ("RankShape", "rank", ["ex:rank prov:wasDerivedFrom ex:s1"], "", "Violation"),
-    ("TopicShape", "topic", ['ex:topic rdfs:label "Tēma"@lv'], "", "Violation"),
-    ("MembershipShape", "m1", ["ex:m1 org:member ex:p1"], "", "Violation"),
-    ("MembershipShape", "m1", [], 'ex:m1 schema:startDate "1955-01-01T00:00:00"^^xsd:dateTime .', "Violation"),
+     "Violation",
+     ("Class", "prov:wasDerivedFrom")),
+    ("OrganizationShape", "o1", ['ex:o1 rdfs:label "Orgāns"@lv'], "", "Violation",
+     ("QualifiedMinCount", "rdfs:label")),
+    ("PlaceShape", "place", ['ex:place rdfs:label "Place"@en'], "", "Violation",
+     ("QualifiedMinCount", "rdfs:label")),
+    ("PostShape", "post", [], "ex:post org:postIn ex:p1 .", "Violation",
+     ("Class", "org:postIn")),
+    ("RankShape", "rank", ["ex:rank prov:wasDerivedFrom ex:s1"], "", "Violation",
+     ("MinCount", "prov:wasDerivedFrom")),
+    ("TopicShape", "topic", ['ex:topic rdfs:label "Tēma"@lv'], "", "Violation",
+     ("QualifiedMinCount", "rdfs:label")),
+    ("MembershipShape", "m1", ["ex:m1 org:member ex:p1"], "", "Violation",
+     ("MinCount", "org:member")),
+    ("MembershipShape", "m1", [], 'ex:m1 schema:startDate "1955-01-01T00:00:00"^^xsd:dateTime .', "Violation",
+     ("Or", "schema:startDate")),
     ("MembershipShape", "m1", ['ex:m1 apg:notBefore "1955-01-01"^^xsd:date'],
-     'ex:m1 apg:notBefore "1958-01-01"^^xsd:date .', "Violation"),
-    ("PostHoldingShape", "h1", [], "ex:h1 apg:post ex:o1 .", "Violation"),
+     'ex:m1 apg:notBefore "1958-01-01"^^xsd:date .', "Violation",
+     ("SPARQL", "starts after it ends")),
+    ("PostHoldingShape", "h1", [], "ex:h1 apg:post ex:o1 .", "Violation",
+     ("Class", "apg:post")),
     ("EventShape", "event", ['ex:event apg:notBefore "1957-06-21"^^xsd:date'],
      'ex:event apg:notBefore "1957-06-22"^^xsd:date . ex:event apg:notAfter "1957-06-25"^^xsd:date .',
-     "Violation"),
+     "Violation",
+     ("SPARQL", "within the session's dates")),
     ("EventShape", "event", ['ex:event apg:notBefore "1957-06-21"^^xsd:date',
                              'ex:event apg:notAfter "1957-06-21"^^xsd:date'],
      'ex:event apg:notBefore "1957-05-21"^^xsd:date . ex:event apg:notAfter "1957-05-21"^^xsd:date .',
-     "Violation"),
-    ("EventShape", "event", [], 'ex:event apg:participantCount "-1"^^xsd:integer .', "Violation"),
-    ("SessionShape", "session", ["ex:session apg:organ ex:o1"], "", "Violation"),
-    ("SessionShape", "session", [], "ex:session apg:chair ex:o1 .", "Violation"),
-    ("SpeechActShape", "speech", [], "ex:speech apg:speaker ex:place .", "Violation"),
-    ("VoteEventShape", "vote", [], "ex:vote opengov:vote ex:v2 . ex:v2 a opengov:Vote ; opengov:voter ex:p1 ; "
-     'opengov:option "no" ; opengov:voteEvent ex:vote ; prov:wasDerivedFrom ex:s1 .', "Violation"),
-    ("VoteEventShape", "vote", ["ex:vote opengov:motion ex:motion"], "", "Violation"),
+     "Violation",
+     ("SPARQL", "within the session's dates")),
+    ("EventShape", "event", [], 'ex:event apg:participantCount "-1"^^xsd:integer .', "Violation",
+     ("Datatype", "apg:participantCount")),
+    ("SessionShape", "session", ["ex:session apg:organ ex:o1"], "", "Violation",
+     ("MinCount", "apg:organ")),
+    ("SessionShape", "session", [], "ex:session apg:chair ex:o1 .", "Violation",
+     ("Class", "apg:chair")),
+    ("SessionShape", "session", ['ex:session schema:startDate "1957-06-18"^^xsd:date'], "", "Violation",
+     ("MinCount", "schema:startDate")),
+    ("SpeechActShape", "speech", [], "ex:speech apg:speaker ex:place .", "Violation",
+     ("Or", "apg:speaker")),
+    ("VoteEventShape", "vote", [], "ex:vote opengov:vote ex:v2 . "
+     'ex:v2 a opengov:Vote ; opengov:voter ex:p1 ; opengov:option "no" ; opengov:voteEvent ex:vote ; '
+     "prov:wasDerivedFrom ex:s1 .", "Violation",
+     ("SPARQL", "more named votes")),
+    ("VoteEventShape", "vote", ["ex:vote opengov:motion ex:motion"], "", "Violation",
+     ("MinCount", "opengov:motion")),
     ("CountShape", "yes", ['ex:yes rdf:value "7"^^xsd:nonNegativeInteger'], 'ex:yes rdf:value "seven" .',
-     "Violation"),
-    ("VoteShape", "v1", ["ex:v1 opengov:voter ex:p2"], "", "Violation"),
-    ("MotionShape", "motion", ['ex:motion rdfs:label "Motion"@en'], "", "Violation"),
-    ("DecisionShape", "decision", ["ex:decision apg:adoptedBy ex:o1"], "", "Violation"),
+     "Violation",
+     ("Datatype", "rdf:value")),
+    ("VoteShape", "v1", ["ex:v1 opengov:voter ex:p2"], "", "Violation",
+     ("MinCount", "opengov:voter")),
+    ("MotionShape", "motion", ['ex:motion rdfs:label "Motion"@en'], "", "Violation",
+     ("QualifiedMinCount", "rdfs:label")),
+    ("DecisionShape", "decision", ["ex:decision apg:adoptedBy ex:o1"], "", "Violation",
+     ("MinCount", "apg:adoptedBy")),
     ("DecisionShape", "decision", ['ex:decision dcterms:date "1957-06-21"^^xsd:date'],
-     'ex:decision dcterms:date "29 June" .', "Violation"),
-    ("EffectShape", "effect", ["ex:effect apg:effectType apg:ExpulsionFrom"], "", "Violation"),
-    ("ClaimShape", "claim", ["ex:claim apg:about ex:p1"], "", "Violation"),
-    ("SentenceShape", "s1", ['ex:s1 apg:sentenceId "s1"'], 'ex:s1 apg:sentenceId "S 1" .', "Violation"),
-    ("SentenceShape", "s1", ['ex:s1 rdf:value "Teikums."@lv'], "", "Violation"),
+     'ex:decision dcterms:date "29 June" .', "Violation",
+     ("Or", "dcterms:date")),
+    ("EffectShape", "effect", ["ex:effect apg:effectType apg:ExpulsionFrom"], "", "Violation",
+     ("MinCount", "apg:effectType")),
+    ("ClaimShape", "claim", ["ex:claim apg:about ex:p1"], "", "Violation",
+     ("MinCount", "apg:about")),
+    ("SentenceShape", "s1", ['ex:s1 apg:sentenceId "s1"'], 'ex:s1 apg:sentenceId "S 1" .', "Violation",
+     ("Pattern", "apg:sentenceId")),
+    ("SentenceShape", "s1", ['ex:s1 rdf:value "Teikums."@lv'], "", "Violation",
+     ("MinCount", "rdf:value")),
     ("SameAsShape", "p1", ["ex:p1 owl:sameAs <http://www.wikidata.org/entity/Q1>"],
-     "ex:p1 owl:sameAs <http://www.wikidata.org/wiki/Q1> .", "Violation"),
+     "ex:p1 owl:sameAs <http://www.wikidata.org/wiki/Q1> .", "Violation",
+     ("Or", "owl:sameAs")),
     ("SameAsShape", "p1", ["ex:p1 owl:sameAs <http://www.wikidata.org/entity/Q1>"],
-     "ex:p1 owl:sameAs <http://www.wikidata.org/entity/Q0123> .", "Violation"),
-    ("PersonLinkWarning", "p1", ["ex:p1 owl:sameAs <http://www.wikidata.org/entity/Q1>"], "", "Warning"),
+     "ex:p1 owl:sameAs <http://www.wikidata.org/entity/Q0123> .", "Violation",
+     ("Or", "owl:sameAs")),
+    ("PersonLinkWarning", "p1", ["ex:p1 owl:sameAs <http://www.wikidata.org/entity/Q1>"], "", "Warning",
+     ("MinCount", "owl:sameAs")),
     ("EventDateWarning", "event", ['ex:event schema:startDate "1957-06-21"^^xsd:date',
                                    'ex:event apg:notBefore "1957-06-21"^^xsd:date',
-                                   "ex:event schema:superEvent ex:session"], "", "Warning"),
-    ("SpeakerWarning", "speech", ["ex:speech apg:speaker ex:p1"], "", "Warning"),
-    ("PostHoldingPostWarning", "h1", ["ex:h1 apg:post ex:post"], "", "Warning"),
+                                   "ex:event schema:superEvent ex:session"], "", "Warning",
+     ("Or", None)),
+    ("SpeakerWarning", "speech", ["ex:speech apg:speaker ex:p1"], "", "Warning",
+     ("MinCount", "apg:speaker")),
+    ("PostHoldingPostWarning", "h1", ["ex:h1 apg:post ex:post"], "", "Warning",
+     ("MinCount", "apg:post")),
 ]
 
 
@@ -93,12 +143,40 @@ def test_valid_fixture_passes_every_shape(ontology, shapes):
     assert report.results == (), report.text()
 
 
-@pytest.mark.parametrize("shape,focus,remove,add,severity", CASES,
+def _expand(curie: str) -> str:
+    prefix, local = curie.split(":", 1)
+    return NS[prefix] + local
+
+
+def _fired(report, shapes, node_shape: URIRef) -> set[tuple[str, str, str]]:
+    """(focus node, constraint component, path or SPARQL message) of each result whose source shape is
+    ``node_shape`` itself or one of its property shapes."""
+    g = report.graph
+    out = set()
+    for res in g.subjects(SH.resultSeverity, None):
+        source = g.value(res, SH.sourceShape)
+        if source != node_shape and (node_shape, SH.property, source) not in shapes:
+            continue
+        component = str(g.value(res, SH.sourceConstraintComponent)).removeprefix(str(SH))
+        component = component.removesuffix("ConstraintComponent")
+        where = g.value(res, SH.resultMessage if component == "SPARQL" else SH.resultPath)
+        out.add((str(g.value(res, SH.focusNode)), component, str(where or "")))
+    return out
+
+
+@pytest.mark.parametrize("shape,focus,remove,add,severity,constraint", CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_shape_catches_invalid_fixture(ontology, shapes, shape, focus, remove, add, severity):
+def test_shape_catches_invalid_fixture(ontology, shapes, shape, focus, remove, add, severity, constraint):
     report = validate(_graph(remove, add), ontology, shapes)
-    hits = [r for r in report.results if r.focus == EX + focus and r.severity == severity]
-    assert hits, report.text()
+    component, what = constraint
+    fired = _fired(report, shapes, URIRef(APGSH + shape))
+    if component == "SPARQL":
+        hits = [f for f in fired if f[:2] == (EX + focus, "SPARQL") and what in f[2]]
+    else:
+        hits = [f for f in fired if f == (EX + focus, component, _expand(what) if what else "")]
+    assert hits, f"{shape} {constraint} did not fire on ex:{focus}: {sorted(fired)}\n{report.text()}"
+    assert {r.focus for r in report.results} == {EX + focus}, report.text()
+    assert {r.severity for r in report.results} == {severity}, report.text()
     assert report.conforms == (severity != "Violation")
 
 
@@ -118,3 +196,8 @@ def test_every_sh_term_used_exists_in_the_shacl_vocabulary():
         g = Graph().parse(path, format="turtle")
         used = {str(t) for triple in g for t in triple if str(t).startswith(str(SH))}
         assert used <= known, f"{path.name}: not SHACL terms: {sorted(used - known)}"
+
+
+def test_a_folder_without_shapes_is_an_error_not_a_pass(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no SHACL shapes"):
+        load_shapes(tmp_path)

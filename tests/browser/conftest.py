@@ -1,27 +1,26 @@
 """Browser tests: Playwright driving Debian's Chromium (``/usr/bin/chromium``; Playwright's own browser
-download is not used) against the real ``apg serve`` process, started with tests/server/conftest.py's helpers
-on a free loopback port.
+download is not used) against the real ``apg serve`` process, started with tests/liveserver.py on a free
+loopback port.
+
+Without Chromium (or Playwright) the browser tests skip with the reason, unless ``APG_REQUIRE_BROWSER=1`` (set
+by .ci/run), where they fail: CI must never pass without having run them.
 
 Every context records each request the page makes and aborts any that would leave 127.0.0.1, so a test can
 assert that nothing did (``page.foreign``). Screenshots go to tests/artifacts/browser/ (git-ignored); their
 paths are listed at the end of the run.
 """
-import importlib.util
+import os
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import liveserver
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "browser"
 LOCAL_HOSTS = {"127.0.0.1"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
-
-_spec = importlib.util.spec_from_file_location(
-    "apg_server_helpers", Path(__file__).resolve().parent.parent / "server" / "conftest.py")
-helpers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(helpers)
 
 _shots: list[Path] = []
 
@@ -34,7 +33,7 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def _start(dist, log, **env):
-    srv = helpers.start(dist, log, env=helpers.clean_env(APG_WORKERS=2, **env))
+    srv = liveserver.start(dist, log, env=liveserver.clean_env(APG_WORKERS=2, **env))
     return srv
 
 
@@ -44,7 +43,7 @@ def live(dist, tmp_path_factory):
     log = tmp_path_factory.mktemp("browser-server") / "serve.log"
     srv = _start(dist, log)
     yield srv
-    helpers.stop(srv)
+    liveserver.stop(srv)
     text = srv.log_text()
     assert "Traceback" not in text, text[-3000:]
 
@@ -55,16 +54,26 @@ def live_without_yasgui(dist, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("no-node-modules")
     srv = _start(dist, tmp / "serve.log", APG_YASGUI_DIR=tmp / "node_modules-missing")
     yield srv
-    helpers.stop(srv)
+    liveserver.stop(srv)
     text = srv.log_text()
     assert "Traceback" not in text, text[-3000:]
+
+
+def browser_missing(why: str) -> None:
+    """Fail when the browser tests are required (CI), else skip saying why."""
+    if os.environ.get("APG_REQUIRE_BROWSER", "") not in ("", "0"):
+        pytest.fail(f"APG_REQUIRE_BROWSER is set but {why}", pytrace=False)
+    pytest.skip(f"{why}; the browser tests did not run (APG_REQUIRE_BROWSER=1 makes this a failure)")
 
 
 @pytest.fixture(scope="session")
 def chromium():
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (Debian package chromium; .ci/run installs it)")
-    from playwright.sync_api import sync_playwright
+        browser_missing(f"{CHROMIUM} is missing (Debian package chromium; .ci/run installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_missing("Playwright is not installed (pip install -e '.[test]')")
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])

@@ -1,18 +1,9 @@
 """The linked-data pages in a real browser: the landing page and its links, a person's page with the posts
-timeline, a session's page with its vote chart. Each test skips itself while its route answers 404 (the pages
-are served by server/publish.py and server/resources.py), so they run as soon as those routes exist."""
+timeline, a session's page with its vote chart (served by server/publish.py and server/resources.py). A page
+that answers 404 fails its test."""
 import pytest
-import requests
 
-HTML = {"Accept": "text/html"}
-
-
-def require(live, path: str) -> None:
-    """Skip unless the server answers ``path`` (following redirects) with something other than 404."""
-    status = requests.get(live.url + path, headers=HTML, timeout=30).status_code
-    if status == 404:
-        pytest.skip(f"{path} answers 404: the linked-data routes are not served yet")
-
+pytestmark = pytest.mark.browser
 
 LANDING_LINKS = {  # kind: (link on the landing page, where following it lands)
     "person": ('main a[href="/id/person/khrushchev"]', "/doc/person/khrushchev"),
@@ -22,7 +13,6 @@ LANDING_LINKS = {  # kind: (link on the landing page, where following it lands)
 
 
 def test_landing_page_links_to_a_person_a_session_and_the_ontology(page, live):
-    require(live, "/")
     response = page.goto(live.url + "/")
     assert response.status == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -41,7 +31,6 @@ def test_landing_page_links_to_a_person_a_session_and_the_ontology(page, live):
 
 
 def test_person_page_shows_the_posts_timeline(page, live):
-    require(live, "/id/person/khrushchev")
     response = page.goto(live.url + "/id/person/khrushchev")
     assert response.status == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -56,7 +45,6 @@ def test_person_page_shows_the_posts_timeline(page, live):
 
 
 def test_session_page_shows_the_vote_chart(page, live):
-    require(live, "/id/event/presidium-session-1957-06")
     response = page.goto(live.url + "/id/event/presidium-session-1957-06")
     assert response.status == 200
     assert response.headers["content-type"].startswith("text/html")

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+pytestmark = pytest.mark.browser
+
 QUERIES = Path(__file__).resolve().parent.parent.parent / "queries"
 CORE = ("Georgy Malenkov", "Vyacheslav Molotov", "Lazar Kaganovich")
 

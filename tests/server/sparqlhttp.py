@@ -112,3 +112,30 @@ def graph_from_response(body: bytes, fmt: str) -> Graph:
 
 def graph_from_oxigraph(triples) -> Graph:
     return Graph().parse(data=ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES), format="nt")
+
+
+def scbd_expected(dataset: Dataset, default_graphs, resource) -> Graph:
+    """Independent symmetric CBD with rdflib: outgoing (closing over blank objects) + incoming (closing over
+    blank subjects) in the merge of the default graphs."""
+    union = Graph()
+    for iri in default_graphs:
+        for t in dataset.graph(iri):
+            union.add(t)
+    out = Graph()
+    todo, seen = [resource], {resource}
+    while todo:
+        node = todo.pop()
+        for t in union.triples((node, None, None)):
+            out.add(t)
+            if isinstance(t[2], BNode) and t[2] not in seen:
+                seen.add(t[2])
+                todo.append(t[2])
+    todo, seen = [resource], {resource}
+    while todo:
+        node = todo.pop()
+        for t in union.triples((None, None, node)):
+            out.add(t)
+            if isinstance(t[0], BNode) and t[0] not in seen:
+                seen.add(t[0])
+                todo.append(t[0])
+    return out

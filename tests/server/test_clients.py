@@ -1,5 +1,6 @@
-"""Real SPARQL clients against the real server: SPARQLWrapper (JSON, XML, CSV, TSV, Turtle, JSON-LD, RDF/XML; GET
-and POST) and rdflib's SPARQLStore (GET, POST, form POST; default-graph-uri through a graph identifier)."""
+"""Real SPARQL clients against the real server: SPARQLWrapper (JSON, XML, CSV, TSV, Turtle, JSON-LD, RDF/XML;
+GET and POST) and rdflib's SPARQLStore (GET, POST, form POST; default-graph-uri through a graph
+identifier)."""
 import csv
 import io
 

@@ -1,11 +1,10 @@
-"""DESCRIBE = symmetric concise bounded description: the algorithm on a small graph with blank-node structures, the
-DESCRIBE → SELECT rewrite, and DESCRIBE forms (variables, *, FROM) through the real server."""
+"""DESCRIBE = symmetric concise bounded description: the algorithm on a small graph with blank-node
+structures, the DESCRIBE → SELECT rewrite, and DESCRIBE forms (variables, *, FROM) through the real server."""
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
-from sparqlhttp import graph_from_oxigraph, graph_from_response, send
-from test_protocol_matrix import scbd_expected
+from sparqlhttp import graph_from_oxigraph, graph_from_response, scbd_expected, send
 
 from server.describe import scbd, select_for
 

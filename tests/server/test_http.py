@@ -167,8 +167,9 @@ def test_dataset_selection(server, oracle, method):
 
 
 def test_compressed_once_and_vary_everywhere(server):
-    """Every compressible answer says Vary: Accept-Encoding (documents included), and a repeated request gets the
-    very bytes compressed the first time: gzip stamps the time, so a recompression a second later would differ.
+    """Every compressible answer says Vary: Accept-Encoding (documents included), and a repeated request gets
+    the very bytes compressed the first time: gzip stamps the time, so a recompression a second later would
+    differ.
     One keep-alive connection, so both requests reach the same worker (the answer cache is per worker)."""
     parts = urlsplit(server.url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
@@ -179,7 +180,8 @@ def test_compressed_once_and_vary_everywhere(server):
         return resp.status, resp.headers, resp.read()
 
     try:
-        for path in ("/doc/person/khrushchev.ttl", "/doc/person/khrushchev.html", "/doc/event/cc-plenum-1957-06.ttl",
+        for path in ("/doc/person/khrushchev.ttl", "/doc/person/khrushchev.html",
+                     "/doc/event/cc-plenum-1957-06.ttl",
                      "/sparql?" + urlencode({"query": QUERY + " # once"})):
             status, headers, body = get(path, {"Accept-Encoding": "gzip"})
             assert status == 200 and headers["Content-Encoding"] == "gzip", (path, status)

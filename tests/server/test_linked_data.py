@@ -18,6 +18,9 @@ THINGS = ["person/khrushchev", "organization/presidium", "event/presidium-sessio
           "vote/removal-vote-1957-06", "decision/plenum-resolution-1957-06-29", "source/lvwiki/s32"]
 RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
              "application/rdf+xml": "xml"}
+# What a document answers when the client states no preference (``Accept: */*``, or no Accept header): the one
+# place to change if the default variant changes (e.g. to Turtle).
+DEFAULT_DOCUMENT = ("text/html", "html")
 EXTENSIONS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
               "rdf": "application/rdf+xml", "html": "text/html"}
 
@@ -84,7 +87,8 @@ def test_person_page_shows_labels_in_the_readers_language(server):
     lv = requests.get(f"{server.url}/doc/person/khrushchev", headers={"Accept": "text/html",
                                                                        "Accept-Language": "lv"}, timeout=30)
     assert "Ņikita Hruščovs" in lv.text
-    ru = requests.get(f"{server.url}/doc/person/khrushchev?lang=ru", headers={"Accept": "text/html"}, timeout=30)
+    ru = requests.get(f"{server.url}/doc/person/khrushchev?lang=ru", headers={"Accept": "text/html"},
+                      timeout=30)
     assert "Хрущёв" in ru.text
     assert "<svg" in ru.text  # the timeline of posts
 
@@ -96,6 +100,21 @@ def test_unknown_iri_is_a_real_404(server):
     assert text.status_code == 404 and "\n" not in text.text.strip()
     assert requests.get(f"{server.url}/doc/person/nobody.ttl", timeout=30).status_code == 404
     assert requests.get(f"{server.url}/nowhere", timeout=30).status_code == 404
+
+
+@pytest.mark.parametrize("accept", ["*/*", None])  # None: requests sends no Accept header at all
+@pytest.mark.parametrize("thing", ["person/khrushchev", "event/presidium-session-1957-06"])
+def test_document_without_a_preference_gets_the_default_variant(server, thing, accept):
+    media_type, extension = DEFAULT_DOCUMENT
+    resp = requests.get(f"{server.url}/id/{thing}", headers={"Accept": accept}, timeout=30)
+    assert resp.status_code == 200 and resp.url == f"{server.url}/doc/{thing}"
+    assert [r.status_code for r in resp.history] == [303]
+    assert resp.headers["Content-Type"] == f"{media_type}; charset=utf-8"
+    assert resp.headers["Content-Location"] == f"/doc/{thing}.{extension}"
+    if media_type == "text/html":
+        assert "<h1" in resp.text
+    else:
+        assert (URIRef(BASE + "id/" + thing), None, None) in _parse(resp, media_type)
 
 
 def test_no_acceptable_document_format_is_406(server):
@@ -121,7 +140,8 @@ def test_ontology_iri_dereferences(server, accept):
 
 
 def test_named_graph_iri_gives_the_graph(server):
-    resp = requests.get(f"{server.url}/graph/inferred", headers={"Accept": "application/n-triples"}, timeout=30)
+    resp = requests.get(f"{server.url}/graph/inferred", headers={"Accept": "application/n-triples"},
+                        timeout=30)
     assert resp.status_code == 200
     assert len(Graph().parse(data=resp.text, format="nt")) > 100
 

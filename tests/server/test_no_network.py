@@ -1,12 +1,12 @@
 """No network for user queries, whatever the parsers think (server/sandbox.py).
 
-The query texts below differ only in characters where rdflib's and pyoxigraph's lexers have disagreed (CR, FF, VT,
-U+2028/U+2029 in and around comments, strings, IRIs and keywords), plus SERVICE with a variable bound by
-VALUES. For each one the test first establishes, in this process, whether pyoxigraph *without* the sandbox would
-connect to a local listener ("live") and whether the text screen would have let it through; then it sends every
-one to the real server and watches the listener: zero connections, and a 4xx for every live one, never rows. The live queries that
-slip past the screen are what only the sandbox stops, so removing it fails this test.
-"""
+The query texts below differ only in characters where rdflib's and pyoxigraph's lexers have disagreed (CR, FF,
+VT, U+2028/U+2029 in and around comments, strings, IRIs and keywords), plus SERVICE with a variable bound by
+VALUES. For each one the test first establishes, in this process, whether pyoxigraph *without* the sandbox
+would connect to a local listener ("live") and whether the text screen would have let it through; then it
+sends every one to the real server and watches the listener: zero connections, and a 4xx for every live one,
+never rows. The live queries that slip past the screen are what only the sandbox stops, so removing it fails
+this test."""
 import os
 import socket
 import threading
@@ -103,12 +103,12 @@ def test_differential_queries_make_no_connection(server, listener):
     # The controls: these queries do reach the network when evaluated without the sandbox, and some of them
     # get past the screen (the CR-in-a-comment bypass among them), so only the sandbox stands in their way.
     assert len(live) >= len(TEMPLATES)
-    assert any("\r" in t and "#" in t for t in slipping), "the CR-in-comment bypass should slip past the screen"
+    assert any("\r" in t and "#" in t for t in slipping), "the CR-in-comment bypass should slip past"
     listener.count = 0
     for method in ("GET", "POST-form", "POST-direct"):
         for text in texts:
             resp = send(server.endpoint, method, text)
-            if text in live:  # refused; others (SERVICE inside a comment or string for both parsers) may answer
+            if text in live:  # refused; the others (SERVICE commented out for both parsers) may answer
                 assert 400 <= resp.status_code < 500, (resp.status_code, repr(text), resp.text)
             else:
                 assert resp.status_code < 500, (resp.status_code, repr(text), resp.text)

@@ -1,9 +1,11 @@
 """The protocol as a table: every method × query form × format, negotiated by Accept, by Accept with q-values,
 and by format= (which must win over a conflicting Accept). Each answer is parsed back and compared with the
-oracle."""
+oracle: SELECT as the multiset of rows, ASK both true and false, CONSTRUCT and DESCRIBE as graphs
+(isomorphism); and each is checked against a fact of the data that does not come from the oracle."""
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
+from rdflib.namespace import RDFS
 from sparqlhttp import (
     GRAPH_FORMATS,
     METHODS,
@@ -13,6 +15,7 @@ from sparqlhttp import (
     graph_from_response,
     rows_from_oracle,
     rows_from_response,
+    scbd_expected,
     send,
 )
 
@@ -23,11 +26,13 @@ QUERIES = {
     "SELECT": PREFIXES + "SELECT ?p ?label ?none WHERE { ?p a foaf:Person ; rdfs:label ?label "
                          "OPTIONAL { ?p <urn:x:nothing> ?none } }",
     "ASK": PREFIXES + f"ASK {{ <{ID}person/khrushchev> a foaf:Person }}",
+    "ASK-false": PREFIXES + f"ASK {{ <{ID}person/khrushchev> a <http://www.w3.org/ns/org#Organization> }}",
     "CONSTRUCT": PREFIXES + "CONSTRUCT { ?p rdfs:label ?l } WHERE { ?p a foaf:Person ; rdfs:label ?l }",
     "DESCRIBE": f"DESCRIBE <{ID}person/khrushchev>",
 }
 VARIABLES = ["p", "label", "none"]
-FORMS_FORMATS = [(form, fmt) for form in ("SELECT", "ASK") for fmt in RESULT_FORMATS] + \
+ASK_ANSWERS = {"ASK": True, "ASK-false": False}
+FORMS_FORMATS = [(form, fmt) for form in ("SELECT", *ASK_ANSWERS) for fmt in RESULT_FORMATS] + \
                 [(form, fmt) for form in ("CONSTRUCT", "DESCRIBE") for fmt in GRAPH_FORMATS]
 NEGOTIATION = ("accept", "accept-q", "format-param")
 
@@ -51,35 +56,6 @@ def request_parts(fmt: str, how: str):
     return {"Accept": other}, [("format", fmt)]  # format= overrides Accept
 
 
-def scbd_expected(dataset: Dataset, default_graphs, resource) -> Graph:
-    """Independent symmetric CBD with rdflib: outgoing (closing over blank objects) + incoming (closing over
-    blank subjects) in the merge of the default graphs."""
-    from rdflib import BNode
-
-    union = Graph()
-    for iri in default_graphs:
-        for t in dataset.graph(iri):
-            union.add(t)
-    out = Graph()
-    todo, seen = [resource], {resource}
-    while todo:
-        node = todo.pop()
-        for t in union.triples((node, None, None)):
-            out.add(t)
-            if isinstance(t[2], BNode) and t[2] not in seen:
-                seen.add(t[2])
-                todo.append(t[2])
-    todo, seen = [resource], {resource}
-    while todo:
-        node = todo.pop()
-        for t in union.triples((None, None, node)):
-            out.add(t)
-            if isinstance(t[0], BNode) and t[0] not in seen:
-                seen.add(t[0])
-                todo.append(t[0])
-    return out
-
-
 @pytest.fixture(scope="module")
 def rdflib_dataset(dist):
     ds = Dataset()
@@ -98,16 +74,22 @@ def test_matrix(server, oracle, rdflib_dataset, method, form, fmt, how):
         got = rows_from_response(resp.content, fmt, VARIABLES)
         expected = rows_from_oracle(oracle.query(QUERIES[form]), VARIABLES, fmt)
         assert got == expected and sum(got.values()) > 10
-    elif form == "ASK":
-        assert boolean_from_response(resp.content, fmt) is True
+        khrushchev = ID + "person/khrushchev"
+        if fmt == "csv":  # lexical forms only
+            assert got[(khrushchev, "Nikita Khrushchev", "")] == 1
+        else:
+            assert got[(("uri", khrushchev), ("literal", "Nikita Khrushchev", "en", None), None)] == 1
+    elif form in ASK_ANSWERS:
+        expected = bool(oracle.query(QUERIES[form]))
+        assert boolean_from_response(resp.content, fmt) is ASK_ANSWERS[form] is expected
     elif form == "CONSTRUCT":
         got = graph_from_response(resp.content, fmt)
         expected = graph_from_oxigraph(oracle.query(QUERIES[form]))
         assert len(got) > 10 and isomorphic(got, expected)
+        label = (URIRef(ID + "person/khrushchev"), RDFS.label, Literal("Nikita Khrushchev", lang="en"))
+        assert label in got
     else:
         got = graph_from_response(resp.content, fmt)
-        from rdflib import URIRef
-
         expected = scbd_expected(rdflib_dataset, oracle.manifest["default_graph"],
                                  URIRef(f"{ID}person/khrushchev"))
         assert isomorphic(got, expected)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import clean_env, start, stop
+from liveserver import clean_env, start, stop
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -116,6 +116,6 @@ def test_format_html_with_a_query_opens_the_query_page_with_it(server):
     page = requests.get(server.endpoint, params={"query": q, "format": "html"}, timeout=30)
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert "ASK { ?s ?p ?o }" in page.text
-    plain = requests.get(server.endpoint, params={"query": q}, headers={"Accept": "application/sparql-results+json"},
-                         timeout=30)
+    plain = requests.get(server.endpoint, params={"query": q},
+                         headers={"Accept": "application/sparql-results+json"}, timeout=30)
     assert plain.json()["boolean"] is True

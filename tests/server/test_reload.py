@@ -1,5 +1,5 @@
-"""Builds never break a running service: ``apg build`` swaps a new dist/ in atomically (a failed build leaves the
-old one), and the running server switches to it by itself with zero failed requests under load (keep-alive
+"""Builds never break a running service: ``apg build`` swaps a new dist/ in atomically (a failed build leaves
+the old one), and the running server switches to it by itself with zero failed requests under load (keep-alive
 clients included); ``kill -HUP`` recycles the workers and the server keeps answering."""
 import shutil
 import signal
@@ -9,7 +9,7 @@ import time
 
 import pytest
 import requests
-from conftest import apg, clean_env, start, stop
+from liveserver import apg, clean_env, start, stop
 
 from kg.dist import DistWriter
 

@@ -1,6 +1,6 @@
 """Bounded resources and many clients, against a real server of its own: a memory cap per query process, a
-timed-out query's process gone after its 503, request-line and header caps, slow and idle connections that do not
-take the server away, slow queries kept apart from cheap requests, load shed with 503 + Retry-After.
+timed-out query's process gone after its 503, request-line and header caps, slow and idle connections that do
+not take the server away, slow queries kept apart from cheap requests, load shed with 503 + Retry-After.
 
 No wall-clock assertions: "served" means the normal client's request completed within its (generous) client
 timeout while the slow ones were still holding their connections or query slots.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import HOST, clean_env, start, stop
+from liveserver import HOST, clean_env, start, stop
 from sparqlhttp import send
 
 WORKERS = 2
@@ -69,7 +69,8 @@ def _cheap_requests_served(server, n: int = 5) -> None:
             assert s.get(server.url + "/healthz", timeout=CLIENT_TIMEOUT).status_code == 200
             r = s.get(server.endpoint, params={"query": CHEAP}, timeout=CLIENT_TIMEOUT)
             assert r.status_code == 200, r.text
-            assert s.get(server.url + "/id/person/khrushchev", timeout=CLIENT_TIMEOUT).status_code in (200, 303)
+            page = s.get(server.url + "/id/person/khrushchev", timeout=CLIENT_TIMEOUT)
+            assert page.status_code in (200, 303)
 
 
 def test_memory_cap_gives_503_and_a_fresh_process(busy_server):
@@ -107,7 +108,7 @@ def test_oversized_request_line_and_headers_are_refused(busy_server):
     header = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 1_000_000 + b"\r\n\r\n"
     for data in (line, header):
         assert _raw(busy_server.url, data).startswith(b"HTTP/1.1 431 ")
-    # a long GET query still reaches the endpoint; a URI beyond 65 534 bytes is 414 (POST takes longer queries)
+    # a long GET query still reaches the endpoint; a URI beyond 65 534 bytes is 414 (POST longer queries)
     assert send(busy_server.endpoint, "GET", "ASK {} #" + "x" * 30_000).status_code == 200
     assert send(busy_server.endpoint, "GET", "ASK {} #" + "x" * 90_000).status_code == 414
     assert send(busy_server.endpoint, "POST-direct", "ASK {} #" + "x" * 90_000).status_code == 200

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from conftest import MAX_QUERY_LENGTH, MAX_RESULT_BYTES, TIMEOUT
+from liveserver import MAX_QUERY_LENGTH, MAX_RESULT_BYTES, TIMEOUT
 from sparqlhttp import METHODS, send
 
 DATA = "https://w3id.org/apg-kg/graph/data"

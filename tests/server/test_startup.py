@@ -1,6 +1,6 @@
-"""Start-up: a missing or broken build, or a bad setting, stops ``apg serve`` with one clear line and a non-zero
-exit; settings come from defaults, then APG_* variables, then the factory's dict (the CLI flags); the on-disk
-store serves the same answers."""
+"""Start-up: a missing or broken build, or a bad setting, stops ``apg serve`` with one clear line and a
+non-zero exit; settings come from defaults, then APG_* variables, then the factory's dict (the CLI flags); the
+on-disk store serves the same answers."""
 import hashlib
 import json
 import shutil
@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 import requests
-from conftest import apg, clean_env, start, stop
+from liveserver import apg, clean_env, start, stop
 
 from server import StoreError, create_app
 from server.serve import granian_options
