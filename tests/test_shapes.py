@@ -29,6 +29,8 @@ CASES = [
     ("MembershipShape", "m1", ['ex:m1 apg:notBefore "1955-01-01"^^xsd:date'],
      'ex:m1 apg:notBefore "1958-01-01"^^xsd:date .', "Violation"),
     ("PostHoldingShape", "h1", [], "ex:h1 apg:post ex:o1 .", "Violation"),
+    ("BoundsShape", "m1", ['ex:m1 apg:notAfter "1957-06-29"^^xsd:date'], 'ex:m1 apg:notAfter "1957-06-29" .',
+     "Violation"),
     ("EventShape", "event", ['ex:event apg:notBefore "1957-06-21"^^xsd:date'],
      'ex:event apg:notBefore "1957-06-22"^^xsd:date . ex:event apg:notAfter "1957-06-25"^^xsd:date .',
      "Violation"),
