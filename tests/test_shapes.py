@@ -53,6 +53,8 @@ CASES = [
      ("SPARQL", "starts after it ends")),
     ("PostHoldingShape", "h1", [], "ex:h1 apg:post ex:o1 .", "Violation",
      ("Class", "apg:post")),
+    ("BoundsShape", "m1", ['ex:m1 apg:notAfter "1957-06-29"^^xsd:date'], 'ex:m1 apg:notAfter "1957-06-29" .',
+     "Violation", ("Datatype", "apg:notAfter")),
     ("EventShape", "event", ['ex:event apg:notBefore "1957-06-21"^^xsd:date'],
      'ex:event apg:notBefore "1957-06-22"^^xsd:date . ex:event apg:notAfter "1957-06-25"^^xsd:date .',
      "Violation",

@@ -127,16 +127,38 @@ def test_303_keeps_the_language(server):
     assert resp.headers["Location"].endswith("/doc/person/khrushchev?lang=lv")
 
 
-@pytest.mark.parametrize("accept", [*RDF_TYPES, "text/html"])
-def test_ontology_iri_dereferences(server, accept):
+# What Protégé sends: the OWL API's Accept header (DocumentSources), preferring RDF/XML.
+OWLAPI_ACCEPT = "application/rdf+xml, application/xml; q=0.5, text/xml; q=0.3, */*; q=0.2"
+ONTOLOGY_ACCEPTS = [*((t, t) for t in RDF_TYPES), (OWLAPI_ACCEPT, "application/rdf+xml"),
+                    ("text/html", "text/html")]
+
+
+@pytest.mark.parametrize("accept,media_type", ONTOLOGY_ACCEPTS)
+def test_ontology_iri_dereferences(server, accept, media_type):
     resp = requests.get(f"{server.url}/ontology", headers={"Accept": accept}, timeout=30)
     assert resp.status_code == 200
-    assert resp.headers["Content-Type"].startswith(accept)
-    if accept == "text/html":
+    assert resp.headers["Content-Type"].startswith(media_type)
+    if media_type == "text/html":
         assert 'id="PostHolding"' in resp.text and "amata ieņemšana" in resp.text
     else:
-        g = _parse(resp, accept)
+        g = _parse(resp, media_type)
         assert (URIRef(BASE + "ontology"), RDF.type, OWL.Ontology) in g
+
+
+@pytest.mark.parametrize("accept,media_type", ONTOLOGY_ACCEPTS)
+def test_ontology_version_iri_dereferences(server, dist, accept, media_type):
+    ontology = Graph().parse(dist / "ontology.ttl")
+    version = ontology.value(URIRef(BASE + "ontology"), OWL.versionIRI)
+    assert str(version).startswith(BASE + "ontology/")
+    resp = requests.get(server.url + "/" + str(version)[len(BASE):], headers={"Accept": accept}, timeout=30)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"].startswith(media_type) and "Accept" in resp.headers["Vary"]
+    if media_type == "text/html":
+        assert 'id="PostHolding"' in resp.text
+    else:
+        g = _parse(resp, media_type)
+        assert (URIRef(BASE + "ontology"), OWL.versionIRI, version) in g and len(g) == len(ontology)
+    assert requests.get(f"{server.url}/ontology/0.0.0-none", timeout=30).status_code == 404
 
 
 def test_named_graph_iri_gives_the_graph(server):
