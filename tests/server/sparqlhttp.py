@@ -112,3 +112,13 @@ def graph_from_response(body: bytes, fmt: str) -> Graph:
 
 def graph_from_oxigraph(triples) -> Graph:
     return Graph().parse(data=ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES), format="nt")
+
+
+def one_line(resp: requests.Response, status: int) -> str:
+    """The text of a one-line text/plain error with ``status`` (never a traceback)."""
+    assert resp.status_code == status, (resp.status_code, resp.text[:500])
+    assert resp.headers["Content-Type"] == "text/plain; charset=utf-8"
+    text = resp.text
+    assert text.endswith("\n") and "\n" not in text[:-1], text
+    assert "Traceback" not in text
+    return text
