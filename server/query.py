@@ -10,6 +10,8 @@ This runs inside a query process (server/pool.py), so the time limit covers all 
   ``describe`` occurs anywhere (in IRIs, literals and comments included) cannot have those clauses, so it goes
   to pyoxigraph directly and skips the slower rdflib parse; its form then follows from pyoxigraph's answer.
   Parses are cached per query process.
+- Before any parser: a cheap check on the text refuses (400) queries nested deeply enough to overflow a
+  parser's stack (server/nesting.py).
 - A syntax error is answered 400 with rdflib's message and line/column (pyoxigraph's where rdflib accepts what
   pyoxigraph rejects).
 - The dataset: protocol ``default-graph-uri`` / ``named-graph-uri`` if any, else the query's FROM / FROM
@@ -30,12 +32,14 @@ from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
-from . import describe
+from . import describe, nesting
 from .formats import GRAPH, RESULTS, NotAcceptable, content_type, negotiate
 
 _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
           "DescribeQuery": "DESCRIBE"}
 _POSITION = re.compile(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)\s*$")
+_TOO_DEEP = ("the query is nested too deeply for this endpoint's parser of queries with FROM, DESCRIBE or "
+             "SERVICE (about 30 levels)")
 # An RDF/XML property element needs a name: the predicate IRI must end in an XML name (NCName) to be written.
 _XML_NAME_END = re.compile(r"[^\W\d][\w.\-\u00B7\u0300-\u036F\u203F\u2040]*$")
 
@@ -142,7 +146,7 @@ def parse(text: str, base: str | None) -> ParsedQuery:
         where = f"line {exc.lineno}, column {exc.col}"
         raise QueryError(400, f"query syntax error at {where}: {message}") from None
     except RecursionError:
-        raise QueryError(400, "query syntax error: the query is nested too deeply") from None
+        raise QueryError(400, _TOO_DEEP) from None
     if contains_service(parsed):
         raise QueryError(400, "SERVICE (federated query) is not supported by this endpoint: it never "
                               "contacts other servers")
@@ -150,7 +154,7 @@ def parse(text: str, base: str | None) -> ParsedQuery:
         prologue = translatePrologue(parsed[0], base)
         tree = traverse(parsed[1], visitPost=lambda node: translatePName(node, prologue))
     except RecursionError:
-        raise QueryError(400, "query syntax error: the query is nested too deeply") from None
+        raise QueryError(400, _TOO_DEEP) from None
     except Exception as exc:  # rdflib raises bare Exception for an undeclared prefix
         raise QueryError(400, f"query error: {one_line(exc)}") from None
     form = _FORMS.get(tree.name)
@@ -181,6 +185,10 @@ def contains_service(node) -> bool:
 def execute(store, job: Job) -> Reply:
     """Answer one query. Never raises for a bad query: the status and one-line reason are in the Reply."""
     try:
+        try:
+            nesting.check(job.query)
+        except nesting.TooDeep as exc:
+            raise QueryError(400, str(exc)) from None
         pq = parse_checked(job.query, job.base) if needs_parse(job.query) else None
         if pq is not None:
             fmt, media_type = _negotiate(pq.kind, job)
