@@ -12,8 +12,10 @@ This runs inside a query process (server/pool.py), so the time limit covers all 
   Parses are cached per query process.
 - Before any parser: a cheap check on the text refuses (400) queries nested deeply enough to overflow a
   parser's stack (server/nesting.py).
-- A syntax error is answered 400 with rdflib's message and line/column (pyoxigraph's where rdflib accepts what
-  pyoxigraph rejects).
+- The prefixes of this graph (kg.namespaces.PREFIXES: apg:, foaf:, org:, …) are predefined for every query,
+  for both parsers; a query's own PREFIX wins.
+- Errors are one line a person can act on (server/diagnostics.py): line and column in the text as sent,
+  what was found there, a few expected tokens, ``unknown prefix 'ex:'`` with the predefined prefixes.
 - The dataset: protocol ``default-graph-uri`` / ``named-graph-uri`` if any, else the query's FROM / FROM
   NAMED, else the default dataset (data + ontology as default graph, every graph named). Graph IRIs only
   *select* graphs of the loaded build; an IRI that names none is an empty graph. Nothing is ever fetched or
@@ -32,12 +34,13 @@ from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
-from . import describe, nesting
+from . import describe, diagnostics, nesting
 from .formats import GRAPH, RESULTS, NotAcceptable, content_type, negotiate
 
+PREFIXES = diagnostics.PREDEFINED  # predefined for user queries (README, query page, service description)
 _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
           "DescribeQuery": "DESCRIBE"}
-_POSITION = re.compile(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)\s*$")
+_UNKNOWN_PREFIX = re.compile(r"Unknown namespace prefix : (\S*)")
 _TOO_DEEP = ("the query is nested too deeply for this endpoint's parser of queries with FROM, DESCRIBE or "
              "SERVICE (about 30 levels)")
 # An RDF/XML property element needs a name: the predicate IRI must end in an XML name (NCName) to be written.
@@ -64,9 +67,10 @@ class Reply:
 
 
 class QueryError(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, offset: int | None = None):
         super().__init__(message)
         self.status = status
+        self.offset = offset  # where in the query text a syntax error was found, if known
 
 
 class ResultTooLarge(Exception):
@@ -131,7 +135,7 @@ def parse_checked(text: str, base: str | None) -> ParsedQuery:
     """``parse``, cached."""
     result = _parse_cached(text, base)
     if isinstance(result, QueryError):
-        raise QueryError(result.status, str(result))
+        raise QueryError(result.status, str(result), result.offset)
     return result
 
 
@@ -142,20 +146,25 @@ def parse(text: str, base: str | None) -> ParsedQuery:
     except ValueError as exc:  # e.g. a \\U escape beyond Unicode
         raise QueryError(400, f"query syntax error: {one_line(exc)}") from None
     except ParseException as exc:
-        message = one_line(_POSITION.sub("", str(exc)))
-        where = f"line {exc.lineno}, column {exc.col}"
-        raise QueryError(400, f"query syntax error at {where}: {message}") from None
+        offset, message = diagnostics.rdflib(exc.loc, text, str(exc))
+        raise QueryError(400, message, offset) from None
     except RecursionError:
         raise QueryError(400, _TOO_DEEP) from None
     if contains_service(parsed):
         raise QueryError(400, "SERVICE (federated query) is not supported by this endpoint: it never "
                               "contacts other servers")
     try:
-        prologue = translatePrologue(parsed[0], base)
+        prologue = translatePrologue(parsed[0], base, initNs=PREFIXES)
         tree = traverse(parsed[1], visitPost=lambda node: translatePName(node, prologue))
     except RecursionError:
         raise QueryError(400, _TOO_DEEP) from None
     except Exception as exc:  # rdflib raises bare Exception for an undeclared prefix
+        unknown = _UNKNOWN_PREFIX.search(str(exc))
+        if unknown:
+            prefix = unknown.group(1)
+            at = diagnostics.find_prefix_use(text, prefix)
+            where = diagnostics.line_col(text, at) if at is not None else (None, None)
+            raise QueryError(400, diagnostics.unknown_prefix(prefix, *where), at) from None
         raise QueryError(400, f"query error: {one_line(exc)}") from None
     form = _FORMS.get(tree.name)
     if form is None:
@@ -226,12 +235,29 @@ def _negotiate(kind: str, job: Job):
         raise QueryError(406, str(exc)) from None
 
 
-def _evaluate(store, text: str, dg, ng, base):
+def _evaluate(store, text: str, dg, ng, base, original: str | None = None):
+    """Evaluate ``text``; ``original``: the text as sent, when ``text`` is a rewriting of it (DESCRIBE)."""
     try:
-        return store.query(text, default_graph=dg, named_graphs=ng, base_iri=base)
+        return store.query(text, default_graph=dg, named_graphs=ng, base_iri=base, prefixes=PREFIXES)
     except SyntaxError as exc:
-        parse_checked(text, base)  # rdflib's message, with line and column, if it rejects the query too
-        raise QueryError(400, f"query rejected by the evaluator: {one_line(exc)}") from None
+        raise QueryError(400, _syntax_error(str(exc), text, original)) from None
+
+
+def _syntax_error(message: str, text: str, original: str | None) -> str:
+    """pyoxigraph's SyntaxError as a line a person can act on, about the text they sent."""
+    if original is None:
+        try:  # where rdflib finds the error: better than pyoxigraph's when that only names the end
+            parseQuery(text)
+            fallback = None
+        except ParseException as exc:
+            fallback = diagnostics.unescaped_to_original(text, exc.loc)
+        except (ValueError, RecursionError):
+            fallback = None
+        return diagnostics.oxigraph(message, text, fallback)
+    # the rewritten SELECT of a DESCRIBE: report positions in the DESCRIBE as sent
+    expanded = expandUnicodeEscapes(original)
+    return diagnostics.oxigraph(message, text, to_original=lambda offset: diagnostics.unescaped_to_original(
+        original, diagnostics.rewritten_to_original(expanded, text, offset)), original=original)
 
 
 def _describe(store, pq: ParsedQuery, dg, ng, base) -> list:
@@ -244,7 +270,7 @@ def _describe(store, pq: ParsedQuery, dg, ng, base) -> list:
             select, variables = describe.select_for(expandUnicodeEscapes(pq.text))
         except describe.RewriteError as exc:
             raise QueryError(400, f"cannot evaluate this DESCRIBE query: {exc}") from None
-        solutions = _evaluate(store, select, dg, ng, base)
+        solutions = _evaluate(store, select, dg, ng, base, original=pq.text)
         resources += describe.resources_from(solutions, variables)
     graphs, _ = store.dataset(dg, ng)
     return describe.scbd(store.store, list(dict.fromkeys(resources)), graphs)
