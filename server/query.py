@@ -203,6 +203,8 @@ def execute(store, job: Job) -> Reply:
             fmt, media_type = _negotiate(pq.kind, job)
         if job.default_graph is not None or job.named_graphs is not None:
             dg, ng = job.default_graph or [], job.named_graphs or []
+            _check_graph_iris(dg, "default-graph-uri")
+            _check_graph_iris(ng, "named-graph-uri")
         elif pq is not None and pq.from_default is not None:
             dg, ng = pq.from_default, pq.from_named
         else:
@@ -226,6 +228,14 @@ def execute(store, job: Job) -> Reply:
                            "serves; narrow the query or add LIMIT").encode())
     except MemoryError:
         return Reply(503, b"the query ran out of memory and was stopped")
+
+
+def _check_graph_iris(iris: list[str], parameter: str) -> None:
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise QueryError(400, f"{parameter} {iri!r} is not an absolute IRI: {one_line(exc)}") from None
 
 
 def _negotiate(kind: str, job: Job):

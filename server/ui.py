@@ -25,6 +25,7 @@ from . import pages
 from .diagnostics import PREDEFINED
 from .documents import BY_EXTENSION, document_response, page_language
 from .formats import FORMATS, GRAPH, NotAcceptable, negotiate
+from .resources import shown
 from .views import LANGS, example_queries
 
 bp = Blueprint("ui", __name__)
@@ -146,7 +147,7 @@ def query_page():
 def asset(name):
     """YASGUI's build files, from node_modules (404 when not installed)."""
     if name not in _ASSETS:
-        abort(404, f"no such file: /static/yasgui/{name}")
+        abort(404, f"no such file: /static/yasgui/{shown(name)}")
     build = yasgui_dir()
     if not (build / name).is_file():
         abort(404, f"{name} is not installed on this server (run make setup, which runs npm ci)")

@@ -94,3 +94,10 @@ def test_page_queries_are_constant_texts(dist, page):
     for text in store.texts:
         assert BASE + "id/" not in text, text
         assert "SERVICE" not in text.upper()
+
+
+def test_other_404s_do_not_echo_control_characters(server):
+    for path in ("/static/yasgui/a%12b%00c", "/download/x%1B%5B2J", "/graph/x%0D%07"):
+        status, _, body = raw_get(server, path, {"Accept": "text/plain"})
+        assert status == 404, (path, status)
+        assert not CONTROL.search(body.decode("utf-8")), body

@@ -131,3 +131,9 @@ def test_an_update_sent_as_a_query_says_so(server):
 def test_a_broken_iri_is_named(server):
     message = one_line(send(server.endpoint, "GET", "SELECT * WHERE { ?s a <foo bar> }"), 400)
     assert "not a valid IRI: <foo bar>" in message
+
+
+def test_a_dataset_parameter_that_is_no_iri_is_named(server):
+    for name in ("default-graph-uri", "named-graph-uri"):
+        resp = send(server.endpoint, "GET", "ASK {}", params=[(name, "not an iri")])
+        assert f"{name} 'not an iri' is not an absolute IRI" in one_line(resp, 400)
