@@ -31,7 +31,10 @@ import pyoxigraph as ox
 from pyparsing import ParseException
 from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
 from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery
+from rdflib.graph import Graph
+from rdflib.namespace import NamespaceManager
 from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Prologue
 from rdflib.term import URIRef, Variable
 
 from . import describe, diagnostics, nesting
@@ -154,7 +157,7 @@ def parse(text: str, base: str | None) -> ParsedQuery:
         raise QueryError(400, "SERVICE (federated query) is not supported by this endpoint: it never "
                               "contacts other servers")
     try:
-        prologue = translatePrologue(parsed[0], base, initNs=PREFIXES)
+        prologue = translatePrologue(parsed[0], base, initNs=PREFIXES, prologue=_prologue())
         tree = traverse(parsed[1], visitPost=lambda node: translatePName(node, prologue))
     except RecursionError:
         raise QueryError(400, _TOO_DEEP) from None
@@ -175,6 +178,15 @@ def parse(text: str, base: str | None) -> ParsedQuery:
         from_default = [str(c["default"]) for c in clauses if "default" in c]
         from_named = [str(c["named"]) for c in clauses if "named" in c]
     return ParsedQuery(text, form, from_default, from_named, tree)
+
+
+def _prologue() -> Prologue:
+    """An empty prologue: rdflib's own knows 29 prefixes, some with other namespaces than this graph's (its
+    schema: is https://schema.org/), so rdflib would read DESCRIBE schema:Place other than pyoxigraph."""
+    prologue = Prologue()
+    prologue.base = ""
+    prologue.namespace_manager = NamespaceManager(Graph(bind_namespaces="none"), bind_namespaces="none")
+    return prologue
 
 
 def contains_service(node) -> bool:

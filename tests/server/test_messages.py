@@ -36,6 +36,14 @@ def test_usual_prefixes_are_predefined(server, oracle, method):
     assert resp.status_code == 200 and BASE + "id/person/khrushchev" in resp.text
 
 
+def test_both_parsers_know_the_same_prefixes(server):
+    """rdflib's own prologue knows 29 prefixes, its schema: being https://schema.org/: a DESCRIBE without WHERE
+    (answered from rdflib's parse alone) must read them as pyoxigraph does, this graph's and no others."""
+    resp = send(server.endpoint, "GET", "DESCRIBE schema:Place", headers={"Accept": "application/n-triples"})
+    assert resp.status_code == 200 and "<http://schema.org/Place>" in resp.text, resp.text[:300]
+    assert "unknown prefix 'sh:'" in one_line(send(server.endpoint, "GET", "DESCRIBE sh:NodeShape"), 400)
+
+
 def test_a_declared_prefix_wins(server):
     resp = send(server.endpoint, "GET", "PREFIX foaf: <http://example.org/nothing#> ASK { ?p a foaf:Person }")
     assert resp.status_code == 200 and resp.json()["boolean"] is False
@@ -115,6 +123,9 @@ def test_no_token_soup(server, text):
     message = one_line(send(server.endpoint, "POST-direct", text), 400)
     assert len(message) < 220, message
     assert "..=" not in message and "\\u{" not in message and "[_]" not in message, message
+    if "expected " in message:
+        listed = message.split("expected ", 1)[1].replace(" or ", ", ").split(", ")
+        assert len(listed) <= 7, message  # six, and "…"
 
 
 def test_describe_errors_point_into_the_describe_query(server):
