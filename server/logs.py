@@ -79,12 +79,24 @@ def install(logger: logging.Logger) -> None:
 _HANDLER_MARK = "_apg_escaping"
 
 
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record comes (as logging's last-resort handler does), not
+    to the stream of the moment the app was created."""
+
+    def __init__(self):
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+
 def init_app(app) -> None:
     """The app's logger writes escaped lines to stderr. Called before anything logs, so Flask does not add
     its own default handler (it only does when the logger has none)."""
     logger = logging.getLogger(app.name)
     if not any(getattr(h, _HANDLER_MARK, False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _Stderr()
         handler.setFormatter(EscapingFormatter())
         setattr(handler, _HANDLER_MARK, True)
         logger.addHandler(handler)
