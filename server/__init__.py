@@ -15,10 +15,11 @@ __all__ = ["create_app", "StoreError"]
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from . import cache, http, pool, publish, query, resources, sandbox, sparql, store
+    from . import cache, http, logs, pool, publish, query, resources, sandbox, sparql, store
     from .config import DEFAULTS, check
 
     app = Flask(__name__)
+    logs.init_app(app)  # first: log lines escape what requests put in them (server/logs.py)
     app.config.update(DEFAULTS)
     app.config.from_prefixed_env("APG")
     if config:

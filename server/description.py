@@ -1,9 +1,16 @@
 """The SPARQL 1.1 Service Description of the endpoint (https://www.w3.org/TR/sparql11-service-description/),
 answered at GET /sparql without a query: the query language, every result format, the default dataset (the
-union of the data and ontology graphs) and its named graphs with their sizes, and a link (rdfs:seeAlso) to the
-VoID description at /.well-known/void."""
+union of the data and ontology graphs) and its named graphs with their sizes, a link (rdfs:seeAlso) to the
+VoID description at /.well-known/void, and the prefixes every query may use without declaring them.
+
+The prefixes are given in SHACL's vocabulary for prefix declarations (https://www.w3.org/TR/shacl/#sparql-prefixes),
+as SIB's endpoints (UniProt, Bgee…) publish theirs: ``<{endpoint}#prefixes>``, an ``owl:Ontology`` that
+``sh:declare``s one ``sh:PrefixDeclaration`` (``sh:prefix`` "foaf", ``sh:namespace``
+"http://xmlns.com/foaf/0.1/"^^xsd:anyURI) per prefix, linked from the service by ``rdfs:seeAlso``. SPARQL 1.1
+Service Description has no term of its own for them."""
 import pyoxigraph as ox
 
+from .diagnostics import PREDEFINED
 from .formats import FORMATS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -11,12 +18,36 @@ VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+XSD_ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
+SH = "http://www.w3.org/ns/shacl#"
+OWL_ONTOLOGY = ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology")
 PREFIXES = {"sd": SD, "void": VOID, "rdfs": RDFS, "fmt": "http://www.w3.org/ns/formats/",
-            "ent": "http://www.w3.org/ns/entailment/"}
+            "ent": "http://www.w3.org/ns/entailment/", "sh": SH, "owl": "http://www.w3.org/2002/07/owl#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#"}
 
 
 def _sd(name: str) -> ox.NamedNode:
     return ox.NamedNode(SD + name)
+
+
+def _prefix_declarations(service: ox.NamedNode, node: ox.NamedNode) -> list[ox.Triple]:
+    t = [
+        ox.Triple(service, ox.NamedNode(RDFS + "seeAlso"), node),
+        ox.Triple(node, RDF_TYPE, OWL_ONTOLOGY),
+        ox.Triple(node, ox.NamedNode(RDFS + "comment"), ox.Literal(
+            "Prefixes predefined for every query of this endpoint; a PREFIX declared in the query wins.",
+            language="en")),
+    ]
+    for prefix, namespace in PREDEFINED.items():
+        declaration = ox.BlankNode()
+        t += [
+            ox.Triple(node, ox.NamedNode(SH + "declare"), declaration),
+            ox.Triple(declaration, RDF_TYPE, ox.NamedNode(SH + "PrefixDeclaration")),
+            ox.Triple(declaration, ox.NamedNode(SH + "prefix"), ox.Literal(prefix)),
+            ox.Triple(declaration, ox.NamedNode(SH + "namespace"),
+                      ox.Literal(namespace, datatype=XSD_ANY_URI)),
+        ]
+    return t
 
 
 def service_description(store, endpoint: str, void: str, base: str) -> list[ox.Triple]:
@@ -39,8 +70,10 @@ def service_description(store, endpoint: str, void: str, base: str) -> list[ox.T
         ox.Triple(service, comment, ox.Literal(
             "Read-only SPARQL 1.1 query endpoint. SERVICE is refused; FROM/FROM NAMED and "
             "default-graph-uri/named-graph-uri select graphs of this dataset only; DESCRIBE answers the "
-            "symmetric concise bounded description.", language="en")),
+            "symmetric concise bounded description. The prefixes declared by <#prefixes> may be used "
+            "without a PREFIX declaration.", language="en")),
     ]
+    t += _prefix_declarations(service, ox.NamedNode(endpoint + "#prefixes"))
     t += [ox.Triple(service, _sd("resultFormat"), ox.NamedNode(f.iri)) for f in FORMATS]
     t += [
         ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),

@@ -37,17 +37,22 @@ _ALIASES = {"application/xhtml+xml": "html", "application/x-turtle": "ttl", "app
 
 
 def negotiate_document(extension: str | None = None) -> DocFormat:
-    """The format named by the extension, else by ``format=``, else the best match for Accept (HTML for */*)."""
+    """The format named by the extension, else by ``format=``, else the best match for Accept (HTML for
+    */*)."""
     name = extension or request.args.get("format")
     if name:
         if name not in BY_EXTENSION:
             abort(404 if extension else 406, f"no document format {name!r}; known: {', '.join(BY_EXTENSION)}")
         return BY_EXTENSION[name]
     offered = [f.media_type for f in DOC_FORMATS] + list(_ALIASES)
-    best = request.accept_mimetypes.best_match(offered, default=None) if request.accept_mimetypes else "text/html"
+    accept = request.accept_mimetypes
+    best = accept.best_match(offered, default=None) if accept else "text/html"
     if best is None:
-        abort(406, "no acceptable format; this document is available as " + ", ".join(offered[:len(DOC_FORMATS)]))
-    return BY_EXTENSION[_ALIASES[best]] if best in _ALIASES else next(f for f in DOC_FORMATS if f.media_type == best)
+        abort(406, "no acceptable format; this document is available as "
+                   + ", ".join(offered[:len(DOC_FORMATS)]))
+    if best in _ALIASES:
+        return BY_EXTENSION[_ALIASES[best]]
+    return next(f for f in DOC_FORMATS if f.media_type == best)
 
 
 def page_language() -> str:

@@ -1,11 +1,11 @@
 """What a visitor lands on and downloads: the landing page, the dumps, and the dataset description.
 
-- ``/``: the landing page (what the dataset is, counts, license, example queries, downloads). - ``/download``:
-  the list of dumps; ``/download/{file}``: a file of the build listed in manifest.json (or SHA256SUMS /
-  manifest.json), with its media type, ETag and range requests (Werkzeug's conditional responses). ``.gz``
-  copies are served as application/gzip files, not as a Content-Encoding. - ``/dataset`` and
-  ``/.well-known/void``: the VoID + DCAT description (the metadata graph), content-negotiated; HTML gets the
-  landing page."""
+- ``/``: the landing page (what the dataset is, counts, license, example queries, downloads).
+- ``/download``: the list of dumps; ``/download/{file}``: a file of the build listed in manifest.json (or
+  SHA256SUMS / manifest.json), with its media type, ETag and range requests (Werkzeug's conditional
+  responses). ``.gz`` copies are served as application/gzip files, not as a Content-Encoding.
+- ``/dataset`` and ``/.well-known/void``: the VoID + DCAT description (the metadata graph),
+  content-negotiated; HTML gets the landing page."""
 from flask import Blueprint, abort, current_app, redirect, send_file
 
 from . import pages

@@ -10,8 +10,12 @@ This runs inside a query process (server/pool.py), so the time limit covers all 
   ``describe`` occurs anywhere (in IRIs, literals and comments included) cannot have those clauses, so it goes
   to pyoxigraph directly and skips the slower rdflib parse; its form then follows from pyoxigraph's answer.
   Parses are cached per query process.
-- A syntax error is answered 400 with rdflib's message and line/column (pyoxigraph's where rdflib accepts what
-  pyoxigraph rejects).
+- Before any parser: a cheap check on the text refuses (400) queries nested deeply enough to overflow a
+  parser's stack (server/nesting.py).
+- The prefixes of this graph (kg.namespaces.PREFIXES: apg:, foaf:, org:, …) are predefined for every query,
+  for both parsers; a query's own PREFIX wins.
+- Errors are one line a person can act on (server/diagnostics.py): line and column in the text as sent,
+  what was found there, a few expected tokens, ``unknown prefix 'ex:'`` with the predefined prefixes.
 - The dataset: protocol ``default-graph-uri`` / ``named-graph-uri`` if any, else the query's FROM / FROM
   NAMED, else the default dataset (data + ontology as default graph, every graph named). Graph IRIs only
   *select* graphs of the loaded build; an IRI that names none is an empty graph. Nothing is ever fetched or
@@ -25,17 +29,23 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from pyparsing import ParseException
+from rdflib.graph import Graph
+from rdflib.namespace import NamespaceManager
 from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
 from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Prologue
 from rdflib.term import URIRef, Variable
 
-from . import describe
+from . import describe, diagnostics, nesting
 from .formats import GRAPH, RESULTS, NotAcceptable, content_type, negotiate
 
+PREFIXES = diagnostics.PREDEFINED  # predefined for user queries (README, query page, service description)
 _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
           "DescribeQuery": "DESCRIBE"}
-_POSITION = re.compile(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)\s*$")
+_UNKNOWN_PREFIX = re.compile(r"Unknown namespace prefix : (\S*)")
+_TOO_DEEP = ("the query is nested too deeply for this endpoint's parser of queries with FROM, DESCRIBE or "
+             "SERVICE (about 30 levels)")
 # An RDF/XML property element needs a name: the predicate IRI must end in an XML name (NCName) to be written.
 _XML_NAME_END = re.compile(r"[^\W\d][\w.\-\u00B7\u0300-\u036F\u203F\u2040]*$")
 
@@ -60,9 +70,10 @@ class Reply:
 
 
 class QueryError(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, offset: int | None = None):
         super().__init__(message)
         self.status = status
+        self.offset = offset  # where in the query text a syntax error was found, if known
 
 
 class ResultTooLarge(Exception):
@@ -92,9 +103,9 @@ def one_line(text: str) -> str:
 # SERVICE is screened as a bare substring of the whole text (comments, strings and IRIs included): pyoxigraph
 # accepts it glued to a preceding keyword ("?s ?p trueSERVICE <...> {}"), so no word boundary can be assumed.
 # FROM and DESCRIBE only change how a query is answered, not what the server may reach; they are screened as
-# words (not glued to a name, a prefixed name or a variable) outside comments, strings and IRIs, so a question in a leading
-# comment ("… expel from …") or prov:wasDerivedFrom does not force rdflib's slow parse. They can only stand in
-# a query's head, where "<" always opens an IRI.
+# words (not glued to a name, a prefixed name or a variable) outside comments, strings and IRIs, so a question
+# in a leading comment ("… expel from …") or prov:wasDerivedFrom does not force rdflib's slow parse. They can
+# only stand in a query's head, where "<" always opens an IRI.
 _SERVICE = "service"
 _WORDS = re.compile(r"(?<![\w:?$])(?:from|describe)")
 _OPAQUE = re.compile(r"""
@@ -130,7 +141,7 @@ def parse_checked(text: str, base: str | None) -> ParsedQuery:
     """``parse``, cached."""
     result = _parse_cached(text, base)
     if isinstance(result, QueryError):
-        raise QueryError(result.status, str(result))
+        raise QueryError(result.status, str(result), result.offset)
     return result
 
 
@@ -141,19 +152,24 @@ def parse(text: str, base: str | None) -> ParsedQuery:
     except ValueError as exc:  # e.g. a \\U escape beyond Unicode
         raise QueryError(400, f"query syntax error: {one_line(exc)}") from None
     except ParseException as exc:
-        message = one_line(_POSITION.sub("", str(exc)))
-        where = f"line {exc.lineno}, column {exc.col}"
-        raise QueryError(400, f"query syntax error at {where}: {message}") from None
+        offset, message = diagnostics.rdflib(exc.loc, text, str(exc))
+        raise QueryError(400, message, offset) from None
     except RecursionError:
-        raise QueryError(400, "query syntax error: the query is nested too deeply") from None
+        raise QueryError(400, _TOO_DEEP) from None
     if contains_service(parsed):
         raise QueryError(400, _NO_SERVICE)
     try:
-        prologue = translatePrologue(parsed[0], base)
+        prologue = translatePrologue(parsed[0], base, initNs=PREFIXES, prologue=_prologue())
         tree = traverse(parsed[1], visitPost=lambda node: translatePName(node, prologue))
     except RecursionError:
-        raise QueryError(400, "query syntax error: the query is nested too deeply") from None
+        raise QueryError(400, _TOO_DEEP) from None
     except Exception as exc:  # rdflib raises bare Exception for an undeclared prefix
+        unknown = _UNKNOWN_PREFIX.search(str(exc))
+        if unknown:
+            prefix = unknown.group(1)
+            at = diagnostics.find_prefix_use(text, prefix)
+            where = diagnostics.line_col(text, at) if at is not None else (None, None)
+            raise QueryError(400, diagnostics.unknown_prefix(prefix, *where), at) from None
         raise QueryError(400, f"query error: {one_line(exc)}") from None
     form = _FORMS.get(tree.name)
     if form is None:
@@ -164,6 +180,15 @@ def parse(text: str, base: str | None) -> ParsedQuery:
         from_default = [str(c["default"]) for c in clauses if "default" in c]
         from_named = [str(c["named"]) for c in clauses if "named" in c]
     return ParsedQuery(text, form, from_default, from_named, tree)
+
+
+def _prologue() -> Prologue:
+    """An empty prologue: rdflib's own knows 29 prefixes, some with other namespaces than this graph's (its
+    schema: is https://schema.org/), so rdflib would read DESCRIBE schema:Place other than pyoxigraph."""
+    prologue = Prologue()
+    prologue.base = ""
+    prologue.namespace_manager = NamespaceManager(Graph(bind_namespaces="none"), bind_namespaces="none")
+    return prologue
 
 
 def contains_service(node) -> bool:
@@ -183,11 +208,17 @@ def contains_service(node) -> bool:
 def execute(store, job: Job) -> Reply:
     """Answer one query. Never raises for a bad query: the status and one-line reason are in the Reply."""
     try:
+        try:
+            nesting.check(job.query)
+        except nesting.TooDeep as exc:
+            raise QueryError(400, str(exc)) from None
         pq = parse_checked(job.query, job.base) if needs_parse(job.query) else None
         if pq is not None:
             fmt, media_type = _negotiate(pq.kind, job)
         if job.default_graph is not None or job.named_graphs is not None:
             dg, ng = job.default_graph or [], job.named_graphs or []
+            _check_graph_iris(dg, "default-graph-uri")
+            _check_graph_iris(ng, "named-graph-uri")
         elif pq is not None and pq.from_default is not None:
             dg, ng = pq.from_default, pq.from_named
         else:
@@ -205,7 +236,7 @@ def execute(store, job: Job) -> Reply:
             # server, i.e. a SERVICE clause that the screen above did not see. Nothing was sent.
             raise QueryError(400, _NO_SERVICE) from None
         except (OSError, RuntimeError, ValueError) as exc:
-            # pyoxigraph's evaluation errors (e.g. an unsupported function); ours are QueryError/ResultTooLarge
+            # pyoxigraph's evaluation errors (e.g. an unknown function); ours are QueryError/ResultTooLarge
             raise QueryError(400, f"query evaluation failed: {one_line(exc)}") from None
         return Reply(200, body, content_type(media_type))
     except QueryError as exc:
@@ -217,6 +248,14 @@ def execute(store, job: Job) -> Reply:
         return Reply(503, b"the query ran out of memory and was stopped")
 
 
+def _check_graph_iris(iris: list[str], parameter: str) -> None:
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise QueryError(400, f"{parameter} {iri!r} is not an absolute IRI: {one_line(exc)}") from None
+
+
 def _negotiate(kind: str, job: Job):
     try:
         return negotiate(kind, job.accept, job.formats)
@@ -224,12 +263,29 @@ def _negotiate(kind: str, job: Job):
         raise QueryError(406, str(exc)) from None
 
 
-def _evaluate(store, text: str, dg, ng, base):
+def _evaluate(store, text: str, dg, ng, base, original: str | None = None):
+    """Evaluate ``text``; ``original``: the text as sent, when ``text`` is a rewriting of it (DESCRIBE)."""
     try:
-        return store.query(text, default_graph=dg, named_graphs=ng, base_iri=base)
+        return store.query(text, default_graph=dg, named_graphs=ng, base_iri=base, prefixes=PREFIXES)
     except SyntaxError as exc:
-        parse_checked(text, base)  # rdflib's message, with line and column, if it rejects the query too
-        raise QueryError(400, f"query rejected by the evaluator: {one_line(exc)}") from None
+        raise QueryError(400, _syntax_error(str(exc), text, original)) from None
+
+
+def _syntax_error(message: str, text: str, original: str | None) -> str:
+    """pyoxigraph's SyntaxError as a line a person can act on, about the text they sent."""
+    if original is None:
+        try:  # where rdflib finds the error: better than pyoxigraph's when that only names the end
+            parseQuery(text)
+            fallback = None
+        except ParseException as exc:
+            fallback = diagnostics.unescaped_to_original(text, exc.loc)
+        except (ValueError, RecursionError):
+            fallback = None
+        return diagnostics.oxigraph(message, text, fallback)
+    # the rewritten SELECT of a DESCRIBE: report positions in the DESCRIBE as sent
+    expanded = expandUnicodeEscapes(original)
+    return diagnostics.oxigraph(message, text, to_original=lambda offset: diagnostics.unescaped_to_original(
+        original, diagnostics.rewritten_to_original(expanded, text, offset)), original=original)
 
 
 def _describe(store, pq: ParsedQuery, dg, ng, base) -> list:
@@ -242,7 +298,7 @@ def _describe(store, pq: ParsedQuery, dg, ng, base) -> list:
             select, variables = describe.select_for(expandUnicodeEscapes(pq.text))
         except describe.RewriteError as exc:
             raise QueryError(400, f"cannot evaluate this DESCRIBE query: {exc}") from None
-        solutions = _evaluate(store, select, dg, ng, base)
+        solutions = _evaluate(store, select, dg, ng, base, original=pq.text)
         resources += describe.resources_from(solutions, variables)
     graphs, _ = store.dataset(dg, ng)
     return describe.scbd(store.store, list(dict.fromkeys(resources)), graphs)

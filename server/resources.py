@@ -1,22 +1,35 @@
 """Dereferencing, after W3C "Cool URIs for the Semantic Web" (303 variant), as DBpedia and Wikidata do it.
 
-- ``{base}id/{path}`` is served at ``/id/{path}`` (the persistent base is mapped onto this host): a thing, not a
-  document, so it answers ``303 See Other`` to its document ``/doc/{path}`` (keeping ``?lang=``).
+- ``{base}id/{path}`` is served at ``/id/{path}`` (the persistent base is mapped onto this host): a thing, not
+  a document, so it answers ``303 See Other`` to its document ``/doc/{path}`` (keeping ``?lang=``).
 - ``/doc/{path}`` is content-negotiated (HTML, Turtle, JSON-LD, N-Triples, RDF/XML; ``Content-Location`` names
-  the variant) and each variant has its own URL ``/doc/{path}.{html,ttl,jsonld,nt,rdf}``. RDF variants hold the
-  symmetric concise bounded description of the thing (server/describe.py) from the data and ontology graphs.
+  the variant) and each variant has its own URL ``/doc/{path}.{html,ttl,jsonld,nt,rdf}``. RDF variants hold
+  the symmetric concise bounded description of the thing (server/describe.py) from the data and ontology
+  graphs.
 - ``{base}graph/{name}`` (``/graph/{name}``): the named graph's dump in the negotiated format.
-- The ontology ``https://w3id.org/apg-kg/ontology`` (``/ontology``, hash terms ``/ontology#Term``): the generated
-  HTML documentation or the ontology graph in any RDF format.
-Unknown IRIs get a real 404 page.
-"""
+- The ontology ``https://w3id.org/apg-kg/ontology`` (``/ontology``, hash terms ``/ontology#Term``): the
+  generated HTML documentation or the ontology graph in any RDF format.
+
+Unknown IRIs get a real 404 page, and so do paths that make no valid IRI (``/id/a%3Eb``, ``/doc/a%20b``,
+``/id/x%00``, invalid UTF-8): the IRI is checked once, here, by pyoxigraph's IRI parser, and every query about
+it is given the checked term, never text."""
+import re
+from urllib.parse import quote
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, request, send_file
 
 from . import pages
 from .describe import scbd
-from .documents import (BY_EXTENSION, alternates, document_response, link_header, negotiate_document,
-                        page_language, serialize)
+from .documents import (
+    BY_EXTENSION,
+    alternates,
+    document_response,
+    link_header,
+    negotiate_document,
+    page_language,
+    serialize,
+)
 from .store import get_store
 
 bp = Blueprint("resources", __name__)
@@ -33,16 +46,25 @@ def _base() -> str:
     return current_app.config["BASE"]
 
 
-def _description(iri: str) -> list:
+def _thing(path: str) -> ox.NamedNode:
+    """The IRI ``{base}id/{path}``; a 404 when that is no valid IRI (nothing can be known about it)."""
+    iri = _base() + "id/" + path
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        not_found(iri)
+
+
+def _description(node: ox.NamedNode) -> list:
     store = get_store()
-    return scbd(store.store, [ox.NamedNode(iri)], store.default_graph)
+    return scbd(store.store, [node], store.default_graph)
 
 
 @bp.get("/id/<path:path>")
 def thing(path):
-    iri = _base() + "id/" + path
-    if not _description(iri):
-        not_found(iri)
+    node = _thing(path)
+    if not _description(node):
+        not_found(node.value)
     target = f"/doc/{path}"
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
@@ -54,8 +76,9 @@ def thing(path):
 @bp.get("/doc/<path:path>")
 def document(path):
     stem, ext = _split(path)
-    iri = _base() + "id/" + stem
-    triples = _description(iri)
+    node = _thing(stem)
+    iri = node.value
+    triples = _description(node)
     if not triples:
         not_found(iri)
     fmt = negotiate_document(ext)
@@ -110,9 +133,19 @@ def _dump(name: str, fmt, path: str, *, negotiated: bool):
     return resp
 
 
+# What cannot stand in an IRI (controls, space, <>"{}|\^`, U+FFFD from invalid UTF-8): shown percent-encoded,
+# as the client sent it, so a 404 never echoes raw control characters.
+_NOT_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f\u2028\u2029\ufffd]')
+
+
+def shown(text: str) -> str:
+    return _NOT_IRI.sub(lambda m: quote(m.group(), safe=""), text)
+
+
 def not_found(iri: str | None = None):
     """Stop with a 404: an HTML page for browsers, one line of text for other clients."""
+    what = shown(iri or request.path)
     if request.accept_mimetypes.best_match(["text/html", "text/plain"]) == "text/html":
-        body = pages.not_found_page(page_language(), path=request.path, iri=iri)
+        body = pages.not_found_page(page_language(), path=shown(request.path), iri=iri and what)
         abort(Response(body, status=404, content_type="text/html; charset=utf-8"))
-    abort(404, f"nothing is known about {iri or request.path} in this dataset")
+    abort(404, f"nothing is known about {what} in this dataset")

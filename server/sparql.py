@@ -7,12 +7,16 @@
 - GET without a query answers the Service Description (server/description.py), or, to a browser that prefers
   HTML (or ``format=html``), the query page (server/ui.py).
 - Updates (``update=``, ``application/sparql-update``) are refused with 403: the endpoint is read-only.
+- Text is UTF-8 (SPARQL 1.1 Protocol 2.1.4): a body that declares another charset gets 415, and bytes that are
+  not UTF-8 (in the body or in percent-encoded parameters) get 400, instead of being guessed at or silently
+  replaced by U+FFFD.
 - The query itself runs in a query process (server/pool.py, server/query.py).
 - Answers carry an ETag derived from the dataset (sha256 of dataset.nq) and the request, and are publicly
   cacheable; repeated GETs are answered by the answer cache in front of Flask (server/cache.py), a matching
   If-None-Match gets 304 (server/http.py).
 """
-import codecs
+import re
+from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
@@ -51,6 +55,7 @@ def healthz():
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
+    _check_utf8(request.query_string, "the URL")
     if request.method == "POST":
         query, params = _post_query()
     else:
@@ -59,6 +64,7 @@ def sparql():
         if "query" not in request.args:
             return ui.query_page() if ui.wants_html() else _service_description()
         if ui.format_html():  # a link into the query page with this query as its first tab
+            _check_length(len(request.args["query"].encode("utf-8", "surrogatepass")))
             return ui.query_page()
         query, params = _single(request.args, "query"), request.args
     return _answer(query, params)
@@ -68,7 +74,11 @@ def _post_query():
     mimetype = request.mimetype
     if mimetype == _UPDATE:
         abort(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    if mimetype in (_FORM, _QUERY):
+        _check_charset()
     if mimetype == _FORM:
+        # read (and keep) the raw body first: the form parser would let invalid UTF-8 through
+        _check_utf8(request.get_data(cache=True), "the form body")
         if "update" in request.form or "update" in request.args:
             abort(403, "this endpoint is read-only: SPARQL Update is not accepted")
         if "query" in request.args:
@@ -79,18 +89,45 @@ def _post_query():
     if mimetype == _QUERY:
         if "query" in request.args:
             abort(400, "give the query either as the request body or as query=, not both")
-        charset = request.mimetype_params.get("charset", "utf-8")
-        try:
-            codecs.lookup(charset)
-        except LookupError:
-            abort(415, f"unknown charset {charset!r}; send the query in UTF-8")
         data = request.get_data(cache=False)
         _check_length(len(data))
-        try:
-            return data.decode(charset), request.args
-        except UnicodeDecodeError as exc:
-            abort(400, f"the query is not valid {charset}: {exc}")
+        return _decode(data, "the query"), request.args
     abort(415, f"POST a query as {_QUERY} or as {_FORM} (got {mimetype or 'no Content-Type'})")
+
+
+def _check_charset() -> None:
+    charset = request.mimetype_params.get("charset")
+    if charset is not None and charset.strip().lower() != "utf-8":
+        abort(415, f"charset {charset!r} is not accepted: send the query in UTF-8 (charset=utf-8, or no "
+                   "charset)")
+
+
+def _decode(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        abort(400, f"{what} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})")
+
+
+_NON_ASCII = re.compile(rb"%[89a-fA-F][0-9a-fA-F]|[\x80-\xff]")
+
+
+def _check_utf8(raw: bytes, where: str) -> None:
+    """400 if a percent-encoded ``name=value&…`` string holds a name or value that is not UTF-8 (Werkzeug
+    would keep the bad bytes as ``%FF`` text or replace them, and the query would not be what was sent)."""
+    if not _NON_ASCII.search(raw):  # all ASCII: valid (the usual case, found at C speed)
+        return
+    try:  # '&', '=' and '+' are ASCII, so the whole string is valid if and only if every part is
+        unquote_to_bytes(raw).decode("utf-8")
+        return
+    except UnicodeDecodeError:
+        pass
+    for pair in raw.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        name = unquote_to_bytes(name.replace(b"+", b" "))
+        _decode(name, f"a parameter name in {where}")
+        label = name.decode("utf-8")
+        _decode(unquote_to_bytes(value.replace(b"+", b" ")), f"the {label!r} parameter in {where}")
 
 
 def _single(values, name: str) -> str:

@@ -118,11 +118,15 @@ class OxigraphStore:
         ng = list(self.graphs.values()) if named_graphs is None else [ox.NamedNode(i) for i in named_graphs]
         return dg, ng
 
-    def query(self, sparql: str, *, default_graph=None, named_graphs=None, base_iri=None):
+    def query(self, sparql: str, *, default_graph=None, named_graphs=None, base_iri=None, prefixes=None,
+              substitutions=None):
         """Run a read-only query over ``dataset(default_graph, named_graphs)``. The dataset given here
-        replaces any FROM / FROM NAMED of the query (callers that honour those pass them in)."""
+        replaces any FROM / FROM NAMED of the query (callers that honour those pass them in). ``prefixes``:
+        prefix -> namespace, predeclared (the query's own PREFIX wins); ``substitutions``: Variable -> term,
+        bound before evaluation (SPARQL SEP-0007)."""
         dg, ng = self.dataset(default_graph, named_graphs)
-        return self.store.query(sparql, default_graph=dg, named_graphs=ng, base_iri=base_iri)
+        return self.store.query(sparql, default_graph=dg, named_graphs=ng, base_iri=base_iri,
+                                prefixes=prefixes, substitutions=substitutions)
 
 
 def _load(store: ox.Store, dump: Path) -> ox.Store:

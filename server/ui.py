@@ -2,7 +2,8 @@
 Accept header that prefers text/html to every RDF type of the service description) gets YASGUI
 (``@zazuko/yasgui``, pinned in package.json, installed into ``node_modules/`` by ``make setup``), preloaded
 with the competency queries of ``queries/*.rq`` as tabs (the first comment line names the tab) and pointed at
-this server's ``/sparql``.
+this server's ``/sparql``. The page lists the prefixes every query may use undeclared (server/query.py
+``PREFIXES``). A query given with ``format=html&query=…`` obeys the endpoint's length limit (413 above it).
 
 Everything the page loads comes from this server: ``/static/yasgui/yasgui.min.{js,css}`` are served straight
 from ``node_modules/@zazuko/yasgui/build/`` (``APG_YASGUI_DIR`` names another directory). The bundle's own
@@ -15,16 +16,18 @@ Without the YASGUI files (node_modules missing) the page still answers 200: a pl
 query to ``/sparql`` with no JavaScript at all, and a line saying how to install the editor.
 """
 import json
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, request, send_from_directory, url_for
 
 from kg.resources import checkout
 
 from . import pages
+from .diagnostics import PREDEFINED
 from .documents import BY_EXTENSION, document_response, page_language
 from .formats import FORMATS, GRAPH, NotAcceptable, negotiate
+from .resources import shown
 from .views import LANGS, example_queries
 
 bp = Blueprint("ui", __name__)
@@ -61,6 +64,12 @@ _STRINGS = {
     "run": ("Run", "Izpildīt", "Выполнить"),
     "examples": ("Example queries", "Vaicājumu piemēri", "Примеры запросов"),
     "description": ("Service description", "Servisa apraksts", "Описание сервиса"),
+    "prefixes": ("Predefined prefixes", "Iepriekš definētie prefiksi", "Предопределённые префиксы"),
+    "prefixes_intro": (
+        "Queries may use these prefixes without declaring them; a PREFIX declared in the query wins.",
+        "Vaicājumi var lietot šos prefiksus, tos nedeklarējot; vaicājumā deklarēts PREFIX ir noteicošais.",
+        "Запросы могут использовать эти префиксы без объявления; PREFIX, объявленный в запросе, главнее.",
+    ),
 }
 
 
@@ -128,7 +137,7 @@ def query_page():
                             "href": "/sparql?query=" + quote(given, safe="")})
     body = pages.ENV.get_template("yasgui.html").render(
         ctx, u=strings(ctx["lang"]), endpoint=endpoint, endpoint_url=request.base_url, assets=assets,
-        examples=examples, formats=_PLAIN_FORMATS, article=pages.ARTICLE)
+        examples=examples, formats=_PLAIN_FORMATS, article=pages.ARTICLE, prefixes=PREDEFINED)
     resp = document_response(body, BY_EXTENSION["html"], path="/sparql", negotiated=False,
                              etag_parts=("query-page", ctx["lang"], version, request.base_url, given),
                              variants=False)
@@ -140,7 +149,7 @@ def query_page():
 def asset(name):
     """YASGUI's build files, from node_modules (404 when not installed)."""
     if name not in _ASSETS:
-        abort(404, f"no such file: /static/yasgui/{name}")
+        abort(404, f"no such file: /static/yasgui/{shown(name)}")
     build = yasgui_dir()
     if not (build / name).is_file():
         abort(404, f"{name} is not installed on this server (run make setup, which runs npm ci)")

@@ -14,6 +14,7 @@ precision), ``not_before``/``not_after`` the derived ``xsd:date`` bounds.
 from __future__ import annotations
 
 import re
+import weakref
 from pathlib import Path
 from urllib.parse import quote
 
@@ -46,7 +47,6 @@ PREFIXES = {
     "void": "http://rdfs.org/ns/void#",
     "dcat": "http://www.w3.org/ns/dcat#",
 }
-_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 # Labels of the reused terms the ontology graph does not label (curie -> en, lv, ru).
 TERMS = {
@@ -123,6 +123,7 @@ OPTIONS = {
     "fail": ("failed", "noraidīts", "отклонено"),
 }
 _OPTION_ORDER = ("yes", "no", "abstain", "absent")
+_XSD_INTEGER = ox.NamedNode(PREFIXES["xsd"] + "integer")
 
 # kinds of page, in the order they are tried: the first class the resource has (directly or by subclass) wins
 KINDS = (
@@ -172,15 +173,25 @@ def page_href(href: str | None, lang: str) -> str | None:
     return href
 
 
-def _node(iri: str) -> str:
-    """``<iri>`` for a SPARQL query; ValueError for anything that is not a valid IRI."""
-    return str(ox.NamedNode(iri))
+def _node(iri: str | ox.NamedNode) -> ox.NamedNode:
+    """The IRI as a term; ValueError for anything that is not a valid IRI."""
+    return iri if isinstance(iri, ox.NamedNode) else ox.NamedNode(iri)
 
 
-def _select(store, sparql: str) -> list[dict]:
-    result = store.query(_PROLOGUE + sparql)
+def _select(store, sparql: str, **given) -> list[dict]:
+    """The rows of a SELECT query. ``given``: values for variables of the query (IRIs as strings or terms,
+    or literals), bound before evaluation (pyoxigraph's substitutions, SPARQL SEP-0007). Page queries are
+    constant texts: no IRI or value ever becomes part of the text, so no request can change what a query
+    says (no SERVICE, no injected pattern); an invalid IRI is a ValueError before anything runs."""
+    bound = {ox.Variable(k): v if isinstance(v, ox.Literal) else _node(v) for k, v in given.items()}
+    result = store.query(sparql, prefixes=PREFIXES, substitutions=bound or None)
     names = [v.value for v in result.variables]
     return [{n: row[n] for n in names} for row in result]
+
+
+def _ask(store, sparql: str, **given) -> bool:
+    bound = {ox.Variable(k): _node(v) for k, v in given.items()}
+    return bool(store.query(sparql, prefixes=PREFIXES, substitutions=bound or None))
 
 
 def _v(term) -> str | None:
@@ -197,6 +208,29 @@ def _lit(term) -> dict | None:
     }
 
 
+# What pages keep of a store between requests: a served store never changes (the server never writes), so
+# its labels (537 in this build: one query) and the parts of its unlabelled resources (one query each, first
+# time asked) are read once per process. Weak keys: a store that is gone takes its memo with it.
+_MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _memo(store) -> dict:
+    memo = _MEMO.get(store)
+    if memo is None:
+        labels: dict[str, dict[str, str]] = {}
+        for row in _select(store, "SELECT ?x ?l WHERE { ?x rdfs:label ?l }"):
+            labels.setdefault(row["x"].value, {}).setdefault(row["l"].language or "", row["l"].value)
+        memo = _MEMO[store] = {"labels": labels, "parts": {}}
+    return memo
+
+
+_PARTS_QUERY = """SELECT ?x ?m ?p ?o ?r ?option ?value ?voter ?type ?affects WHERE {
+    OPTIONAL { ?x org:member ?m } OPTIONAL { ?x apg:post ?p } OPTIONAL { ?x org:organization ?o }
+    OPTIONAL { ?x org:role ?r } OPTIONAL { ?x opengov:option ?option } OPTIONAL { ?x rdf:value ?value }
+    OPTIONAL { ?x opengov:voter ?voter } OPTIONAL { ?x apg:effectType ?type }
+    OPTIONAL { ?x apg:affects ?affects } }"""
+
+
 class Labeller:
     """Labels of IRIs in one language, fetched in batches and cached for one page."""
 
@@ -204,15 +238,15 @@ class Labeller:
         self.store, self.lang, self.base = store, pick_lang(lang), store.manifest.get("base")
         self._cache: dict[str, str] = {}
 
+    def _labels(self, iris: list[str]) -> dict[str, dict[str, str]]:
+        """iri -> {language tag or "": label} for those of ``iris`` that have labels."""
+        labels = _memo(self.store)["labels"]
+        return {i: labels[i] for i in iris if i in labels}
+
     def fetch(self, iris) -> None:
         todo = sorted({i for i in iris if i and i not in self._cache})
         for chunk in (todo[i : i + 200] for i in range(0, len(todo), 200)):
-            values = " ".join(_node(i) for i in chunk)
-            found: dict[str, dict[str, str]] = {}
-            for row in _select(
-                self.store, f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x rdfs:label ?l }}"
-            ):
-                found.setdefault(row["x"].value, {}).setdefault(row["l"].language or "", row["l"].value)
+            found = self._labels(chunk)
             missing = [i for i in chunk if i not in found]
             composite = self._composite(missing) if missing else {}
             for iri in chunk:
@@ -233,24 +267,16 @@ class Labeller:
         """Labels made from the parts of unlabelled resources: 'member · post' / 'member · role, organisation'
         for memberships and holdings, 'yes: 7' for vote counts, 'voter: no' for a named vote, 'type: affected'
         for the effects of a decision."""
-        values = " ".join(_node(i) for i in iris)
-        rows = _select(
-            self.store,
-            f"""SELECT ?x ?m ?p ?o ?r ?option ?value ?voter ?type ?affects WHERE {{
-            VALUES ?x {{ {values} }}
-            OPTIONAL {{ ?x org:member ?m }} OPTIONAL {{ ?x apg:post ?p }}
-            OPTIONAL {{ ?x org:organization ?o }}
-            OPTIONAL {{ ?x org:role ?r }} OPTIONAL {{ ?x opengov:option ?option }}
-            OPTIONAL {{ ?x rdf:value ?value }}
-            OPTIONAL {{ ?x opengov:voter ?voter }} OPTIONAL {{ ?x apg:effectType ?type }}
-            OPTIONAL {{ ?x apg:affects ?affects }} }}""",
-        )
-        parts: dict[str, dict] = {}
-        for row in rows:
-            d = parts.setdefault(row["x"].value, {})
-            for k, term in row.items():
-                if term is not None and k != "x" and term.value not in d.get(k, []):
-                    d.setdefault(k, []).append(term.value)
+        known = _memo(self.store)["parts"]
+        for iri in iris:
+            if iri not in known:
+                d: dict[str, list] = {}
+                for row in _select(self.store, _PARTS_QUERY, x=iri):
+                    for k, term in row.items():
+                        if term is not None and k != "x" and term.value not in d.get(k, []):
+                            d.setdefault(k, []).append(term.value)
+                known[iri] = d
+        parts = {iri: known[iri] for iri in iris}
         self.fetch(
             {
                 v
@@ -352,14 +378,16 @@ def _properties(lab: Labeller, pairs: list[tuple[str, object]]) -> list[dict]:
     return rows
 
 
+_KINDS_QUERY = (
+    "SELECT DISTINCT ?this ?k WHERE { VALUES (?k ?c) { "
+    + " ".join(f'("{k}" {c})' for k, c in KINDS)
+    + " } ?this rdf:type/rdfs:subClassOf* ?c }"
+)
+
+
 def kinds(store, iri: str) -> list[str]:
     """Page kinds of the resource (see KINDS), most specific first."""
-    values = " ".join(f'("{k}" {c})' for k, c in KINDS)
-    rows = _select(
-        store,
-        f"SELECT DISTINCT ?k WHERE {{ VALUES (?k ?c) {{ {values} }} "
-        f"{_node(iri)} rdf:type/rdfs:subClassOf* ?c }}",
-    )
+    rows = _select(store, _KINDS_QUERY, this=iri)
     found = {row["k"].value for row in rows}
     return [k for k, _ in KINDS if k in found]
 
@@ -369,13 +397,17 @@ def sources(store, iris: list[str], lab: Labeller) -> list[dict]:
     and which of ``iris`` cite each."""
     if not iris:
         return []
-    values = " ".join(_node(i) for i in iris)
-    rows = _select(
-        store,
-        f"""SELECT ?x ?s ?sid ?text ?pos ?doc WHERE {{ VALUES ?x {{ {values} }}
-        ?x prov:wasDerivedFrom ?s . OPTIONAL {{ ?s apg:sentenceId ?sid }} OPTIONAL {{ ?s rdf:value ?text }}
-        OPTIONAL {{ ?s apg:position ?pos }} OPTIONAL {{ ?s dcterms:isPartOf ?doc }} }}""",
-    )
+    rows = [
+        row
+        for iri in dict.fromkeys(iris)
+        for row in _select(
+            store,
+            """SELECT ?x ?s ?sid ?text ?pos ?doc WHERE {
+            ?x prov:wasDerivedFrom ?s . OPTIONAL { ?s apg:sentenceId ?sid } OPTIONAL { ?s rdf:value ?text }
+            OPTIONAL { ?s apg:position ?pos } OPTIONAL { ?s dcterms:isPartOf ?doc } }""",
+            x=iri,
+        )
+    ]
     out: dict[str, dict] = {}
     for row in rows:
         s = row["s"].value
@@ -428,8 +460,9 @@ def resource_view(store, iri: str, lang: str = DEFAULT_LANG) -> dict | None:
     lang = pick_lang(lang)
     node = _node(iri)
     lab = Labeller(store, lang)
-    out_rows = _select(store, f"SELECT ?p ?o WHERE {{ {node} ?p ?o }}")
-    in_rows = _select(store, f"SELECT ?s ?p WHERE {{ ?s ?p {node} FILTER(isIRI(?s)) }} LIMIT 2000")
+    out_rows = _select(store, "SELECT ?this ?p ?o WHERE { ?this ?p ?o }", this=node)
+    in_rows = _select(store, "SELECT ?this ?s ?p WHERE { ?s ?p ?this FILTER(isIRI(?s)) } LIMIT 2000",
+                      this=node)
     if not out_rows and not in_rows:
         return None
     by_p: dict[str, list] = {}
@@ -486,19 +519,18 @@ def _parent(store, iri: str, lab: Labeller) -> dict | None:
     base = lab.base or ""
     if not parent.startswith(base + "id/") or parent.count("/") <= (base + "id/x").count("/"):
         return None
-    if not bool(store.query(f"ASK {{ {_node(parent)} ?p ?o }}")):
+    if not _ask(store, "ASK { ?this ?p ?o }", this=parent):
         return None
     return lab.link(parent)
 
 
 def _parts(store, iri: str, lab: Labeller) -> list[dict]:
     """Sub-resources (``{iri}/...``) linked from the resource, each with its properties."""
-    prefix = iri + "/"
-    escaped = prefix.replace("\\", "\\\\").replace('"', '\\"')
     rows = _select(
         store,
-        f"""SELECT ?s ?p ?o WHERE {{ {_node(iri)} ?link ?s . ?s ?p ?o
-        FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{escaped}")) }}""",
+        """SELECT ?this ?s ?p ?o WHERE { ?this ?link ?s . ?s ?p ?o
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?this), "/"))) }""",
+        this=iri,
     )
     by_s: dict[str, list] = {}
     for row in rows:
@@ -526,16 +558,17 @@ def person_timeline(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | N
     lab = lab or Labeller(store, lang)
     rows = _select(
         store,
-        f"""SELECT ?m ?holding ?post ?org ?role ?start ?end ?nb ?na ?after ?began ?ended ?sid
-        WHERE {{ ?m org:member {_node(iri)} ; rdf:type org:Membership .
-        BIND(EXISTS {{ ?m rdf:type apg:PostHolding }} AS ?holding)
-        OPTIONAL {{ ?m apg:post ?post }} OPTIONAL {{ ?m org:organization ?org }}
-        OPTIONAL {{ ?m org:role ?role }}
-        OPTIONAL {{ ?m schema:startDate ?start }} OPTIONAL {{ ?m schema:endDate ?end }}
-        OPTIONAL {{ ?m apg:notBefore ?nb }} OPTIONAL {{ ?m apg:notAfter ?na }}
-        OPTIONAL {{ ?m apg:after ?after }}
-        OPTIONAL {{ ?m apg:beganBy ?began }} OPTIONAL {{ ?m apg:endedBy ?ended }}
-        OPTIONAL {{ ?m prov:wasDerivedFrom/apg:sentenceId ?sid }} }}""",
+        """SELECT ?this ?m ?holding ?post ?org ?role ?start ?end ?nb ?na ?after ?began ?ended ?sid
+        WHERE { ?m org:member ?this ; rdf:type org:Membership .
+        BIND(EXISTS { ?m rdf:type apg:PostHolding } AS ?holding)
+        OPTIONAL { ?m apg:post ?post } OPTIONAL { ?m org:organization ?org }
+        OPTIONAL { ?m org:role ?role }
+        OPTIONAL { ?m schema:startDate ?start } OPTIONAL { ?m schema:endDate ?end }
+        OPTIONAL { ?m apg:notBefore ?nb } OPTIONAL { ?m apg:notAfter ?na }
+        OPTIONAL { ?m apg:after ?after }
+        OPTIONAL { ?m apg:beganBy ?began } OPTIONAL { ?m apg:endedBy ?ended }
+        OPTIONAL { ?m prov:wasDerivedFrom/apg:sentenceId ?sid } }""",
+        this=iri,
     )
     entries: dict[str, dict] = {}
     for row in rows:
@@ -609,19 +642,21 @@ _ROLES = (
 )
 
 
+_EVENTS_QUERY = (
+    "SELECT ?this ?e ?role ?nb ?na WHERE { "
+    + " UNION ".join(f'{{ ?e {path} ?this BIND("{role}" AS ?role) }}' for role, path in _ROLES)
+    + """
+    OPTIONAL { ?e apg:notBefore|(schema:superEvent/apg:notBefore) ?nb }
+    OPTIONAL { ?e apg:notAfter|(schema:superEvent/apg:notAfter) ?na } }"""
+)
+
+
 def person_events(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None = None) -> list[dict]:
     """Events, speech acts, votes and decisions the person took part in or was the target of, in time order.
     Each: link, roles (participant, speaker, target, chair, voter, affected), not_before, not_after (the
     event's bounds, else those of the session it belongs to)."""
     lab = lab or Labeller(store, lang)
-    node = _node(iri)
-    union = " UNION ".join(f'{{ ?e {path} {node} BIND("{role}" AS ?role) }}' for role, path in _ROLES)
-    rows = _select(
-        store,
-        f"""SELECT ?e ?role ?nb ?na WHERE {{ {union}
-        OPTIONAL {{ ?e apg:notBefore|(schema:superEvent/apg:notBefore) ?nb }}
-        OPTIONAL {{ ?e apg:notAfter|(schema:superEvent/apg:notAfter) ?na }} }}""",
-    )
+    rows = _select(store, _EVENTS_QUERY, this=iri)
     events: dict[str, dict] = {}
     for row in rows:
         e = events.setdefault(row["e"].value, {"roles": set(), "not_before": None, "not_after": None})
@@ -650,8 +685,7 @@ def session_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None
     (schema:superEvent) split into speech acts (with speakers and targets), votes (as vote_view) and other
     events, and the decisions adopted at it."""
     lab = lab or Labeller(store, lang)
-    node = _node(iri)
-    own = _select(store, f"SELECT ?p ?o WHERE {{ {node} ?p ?o }}")
+    own = _select(store, "SELECT ?this ?p ?o WHERE { ?this ?p ?o }", this=iri)
     vals: dict[str, list] = {}
     for row in own:
         vals.setdefault(curie(row["p"].value), []).append(row["o"])
@@ -661,20 +695,22 @@ def session_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None
 
     parts = _select(
         store,
-        f"""SELECT ?x ?vote ?speech ?nb ?na WHERE {{ ?x schema:superEvent {node} .
-        BIND(EXISTS {{ ?x rdf:type opengov:VoteEvent }} AS ?vote)
-        BIND(EXISTS {{ ?x rdf:type apg:SpeechAct }} AS ?speech)
-        OPTIONAL {{ ?x apg:notBefore ?nb }} OPTIONAL {{ ?x apg:notAfter ?na }} }}""",
+        """SELECT ?this ?x ?vote ?speech ?nb ?na WHERE { ?x schema:superEvent ?this .
+        BIND(EXISTS { ?x rdf:type opengov:VoteEvent } AS ?vote)
+        BIND(EXISTS { ?x rdf:type apg:SpeechAct } AS ?speech)
+        OPTIONAL { ?x apg:notBefore ?nb } OPTIONAL { ?x apg:notAfter ?na } }""",
+        this=iri,
     )
     people = _select(
         store,
-        f"""SELECT ?x ?role ?who WHERE {{ ?x schema:superEvent {node} .
-        {{ ?x apg:speaker ?who BIND("speakers" AS ?role) }} UNION {{ ?x apg:target ?who
-        BIND("targets" AS ?role) }}
-        UNION {{ ?x apg:participant ?who BIND("participants" AS ?role) }}
-        UNION {{ ?x apg:topic ?who BIND("topics" AS ?role) }}
-        UNION {{ ?x rdf:type ?who BIND("types" AS ?role) FILTER(STRSTARTS(STR(?who), "{APG}")
-                 && ?who NOT IN (apg:Event, apg:SpeechAct, apg:VoteEvent)) }} }}""",
+        """SELECT ?this ?x ?role ?who WHERE { ?x schema:superEvent ?this .
+        { ?x apg:speaker ?who BIND("speakers" AS ?role) } UNION { ?x apg:target ?who
+        BIND("targets" AS ?role) }
+        UNION { ?x apg:participant ?who BIND("participants" AS ?role) }
+        UNION { ?x apg:topic ?who BIND("topics" AS ?role) }
+        UNION { ?x rdf:type ?who BIND("types" AS ?role) FILTER(STRSTARTS(STR(?who), STR(apg:))
+                 && ?who NOT IN (apg:Event, apg:SpeechAct, apg:VoteEvent)) } }""",
+        this=iri,
     )
     who: dict[str, dict[str, list]] = {}
     for row in people:
@@ -694,7 +730,8 @@ def session_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None
             speech_acts.append(entry)
         else:
             events.append(entry)
-    decisions = _select(store, f"SELECT DISTINCT ?d WHERE {{ ?d apg:adoptedAt {node} }} ORDER BY ?d")
+    decisions = _select(store, "SELECT DISTINCT ?this ?d WHERE { ?d apg:adoptedAt ?this } ORDER BY ?d",
+                        this=iri)
     return {
         "link": lab.link(iri),
         "organ": one_link("apg:organ"),
@@ -721,23 +758,25 @@ def vote_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None = 
     and counts [{option, option_label, value, voters (the named ones, links), unnamed}] in yes/no/abstain
     order."""
     lab = lab or Labeller(store, lang)
-    node = _node(iri)
     counts = _select(
         store,
-        f"""SELECT ?c ?option ?value WHERE {{ {node} opengov:count ?c .
-        ?c opengov:option ?option ; rdf:value ?value }}""",
+        """SELECT ?this ?c ?option ?value WHERE { ?this opengov:count ?c .
+        ?c opengov:option ?option ; rdf:value ?value }""",
+        this=iri,
     )
     voters = _select(
         store,
-        f"""SELECT ?voter ?option WHERE {{ {node} opengov:vote ?v .
-        ?v opengov:voter ?voter ; opengov:option ?option }}""",
+        """SELECT ?this ?voter ?option WHERE { ?this opengov:vote ?v .
+        ?v opengov:voter ?voter ; opengov:option ?option }""",
+        this=iri,
     )
     info = _select(
         store,
-        f"""SELECT ?organ ?session ?motion ?result ?decision WHERE {{
-        OPTIONAL {{ {node} apg:organ ?organ }} OPTIONAL {{ {node} schema:superEvent ?session }}
-        OPTIONAL {{ {node} opengov:motion ?motion }} OPTIONAL {{ {node} opengov:result ?result }}
-        OPTIONAL {{ {node} apg:resultingDecision ?decision }} }}""",
+        """SELECT ?this ?organ ?session ?motion ?result ?decision WHERE {
+        OPTIONAL { ?this apg:organ ?organ } OPTIONAL { ?this schema:superEvent ?session }
+        OPTIONAL { ?this opengov:motion ?motion } OPTIONAL { ?this opengov:result ?result }
+        OPTIONAL { ?this apg:resultingDecision ?decision } }""",
+        this=iri,
     )
     row = info[0] if info else {}
     by_option: dict[str, list[str]] = {}
@@ -785,20 +824,21 @@ def decision_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
     """A decision: adopted by/at, date, addressed to, and its effects [{link, type, affects, post,
     organization, sources}]."""
     lab = lab or Labeller(store, lang)
-    node = _node(iri)
     rows = _select(
         store,
-        f"""SELECT ?e ?type ?affects ?post ?org ?note ?sid WHERE {{ {node} apg:hasEffect ?e .
-        OPTIONAL {{ ?e apg:effectType ?type }} OPTIONAL {{ ?e apg:affects ?affects }}
-        OPTIONAL {{ ?e apg:post ?post }} OPTIONAL {{ ?e apg:fromOrganization|org:organization ?org }}
-        OPTIONAL {{ ?e skos:note ?note }}
-        OPTIONAL {{ ?e prov:wasDerivedFrom/apg:sentenceId ?sid }} }} ORDER BY ?e""",
+        """SELECT ?this ?e ?type ?affects ?post ?org ?note ?sid WHERE { ?this apg:hasEffect ?e .
+        OPTIONAL { ?e apg:effectType ?type } OPTIONAL { ?e apg:affects ?affects }
+        OPTIONAL { ?e apg:post ?post } OPTIONAL { ?e apg:fromOrganization|org:organization ?org }
+        OPTIONAL { ?e skos:note ?note }
+        OPTIONAL { ?e prov:wasDerivedFrom/apg:sentenceId ?sid } } ORDER BY ?e""",
+        this=iri,
     )
     info = _select(
         store,
-        f"""SELECT ?by ?at ?to ?date WHERE {{ OPTIONAL {{ {node} apg:adoptedBy ?by }}
-        OPTIONAL {{ {node} apg:adoptedAt ?at }} OPTIONAL {{ {node} apg:addressedTo ?to }}
-        OPTIONAL {{ {node} dcterms:date ?date }} }}""",
+        """SELECT ?this ?by ?at ?to ?date WHERE { OPTIONAL { ?this apg:adoptedBy ?by }
+        OPTIONAL { ?this apg:adoptedAt ?at } OPTIONAL { ?this apg:addressedTo ?to }
+        OPTIONAL { ?this dcterms:date ?date } }""",
+        this=iri,
     )
     row = info[0] if info else {}
     effects: dict[str, dict] = {}
@@ -850,14 +890,14 @@ def sentence_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
     """A source sentence: id, position, Latvian text, source document (title, web address, license), the
     resources derived from it (with their kind), and the previous and next sentences of the same document."""
     lab = lab or Labeller(store, lang)
-    node = _node(iri)
     rows = _select(
         store,
-        f"""SELECT ?sid ?text ?pos ?doc ?title ?url ?license WHERE {{
-        OPTIONAL {{ {node} apg:sentenceId ?sid }} OPTIONAL {{ {node} rdf:value ?text }}
-        OPTIONAL {{ {node} apg:position ?pos }}
-        OPTIONAL {{ {node} dcterms:isPartOf ?doc . OPTIONAL {{ ?doc dcterms:title ?title }}
-                   OPTIONAL {{ ?doc schema:url ?url }} OPTIONAL {{ ?doc dcterms:license ?license }} }} }}""",
+        """SELECT ?this ?sid ?text ?pos ?doc ?title ?url ?license WHERE {
+        OPTIONAL { ?this apg:sentenceId ?sid } OPTIONAL { ?this rdf:value ?text }
+        OPTIONAL { ?this apg:position ?pos }
+        OPTIONAL { ?this dcterms:isPartOf ?doc . OPTIONAL { ?doc dcterms:title ?title }
+                   OPTIONAL { ?doc schema:url ?url } OPTIONAL { ?doc dcterms:license ?license } } }""",
+        this=iri,
     )
     row = rows[0] if rows else {}
     pos = int(row["pos"].value) if row.get("pos") else None
@@ -866,14 +906,17 @@ def sentence_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
         for name, p in (("previous", pos - 1), ("next", pos + 1)):
             found = _select(
                 store,
-                f"""SELECT ?s WHERE {{ ?s dcterms:isPartOf {_node(row["doc"].value)} ;
-                apg:position ?p FILTER(?p = {p}) }} LIMIT 1""",
+                """SELECT ?doc ?at ?s WHERE { ?s dcterms:isPartOf ?doc ; apg:position ?p
+                FILTER(?p = ?at) } LIMIT 1""",
+                doc=row["doc"],
+                at=ox.Literal(str(p), datatype=_XSD_INTEGER),
             )
             prev_next[name] = found[0]["s"].value if found else None
     cited = _select(
         store,
-        f"""SELECT ?x ?type WHERE {{ ?x prov:wasDerivedFrom {node}
-        OPTIONAL {{ ?x rdf:type ?type FILTER(?type != apg:Event) }} }}""",
+        """SELECT ?this ?x ?type WHERE { ?x prov:wasDerivedFrom ?this
+        OPTIONAL { ?x rdf:type ?type FILTER(?type != apg:Event) } }""",
+        this=iri,
     )
     by_x: dict[str, set] = {}
     for r in cited:
@@ -955,7 +998,8 @@ def example_queries(queries_dir: Path | str) -> list[dict]:
         first = next((line for line in text.splitlines() if line.strip()), "")
         title = first.lstrip("#").strip() if first.lstrip().startswith("#") else path.stem
         out.append(
-            {"name": path.stem, "title": title, "text": text, "href": "/sparql?format=html&query=" + quote(text, safe="")}
+            {"name": path.stem, "title": title, "text": text,
+             "href": "/sparql?format=html&query=" + quote(text, safe="")}
         )
     return out
 
@@ -979,19 +1023,21 @@ def landing_view(store, lang: str = DEFAULT_LANG, queries_dir: Path | str | None
     lang = pick_lang(lang)
     lab = Labeller(store, lang)
     m = store.manifest
-    meta_graph = _node(m["graphs"]["metadata"]["iri"]) if "metadata" in m.get("graphs", {}) else None
+    meta_graph = m["graphs"]["metadata"]["iri"] if "metadata" in m.get("graphs", {}) else None
     title = description = None
     if meta_graph:
         rows = _select(
             store,
-            f"""SELECT ?p ?o WHERE {{ GRAPH {meta_graph} {{ ?ds a void:Dataset ;
-            void:uriSpace ?space ; ?p ?o FILTER(?p IN (dcterms:title, dcterms:description)) }} }}""",
+            """SELECT ?g ?p ?o WHERE { GRAPH ?g { ?ds a void:Dataset ;
+            void:uriSpace ?space ; ?p ?o FILTER(?p IN (dcterms:title, dcterms:description)) } }""",
+            g=meta_graph,
         )
         title = lab.text([r["o"] for r in rows if r["p"].value.endswith("title")])
         description = lab.text([r["o"] for r in rows if r["p"].value.endswith("description")])
     index = {}
     counts = {}
     for key, cls in _INDEX:
+        # cls is a constant of this module, never request data
         rows = _select(
             store, f"SELECT DISTINCT ?x WHERE {{ ?x rdf:type/rdfs:subClassOf* {cls} FILTER(isIRI(?x)) }}"
         )

@@ -139,3 +139,13 @@ def scbd_expected(dataset: Dataset, default_graphs, resource) -> Graph:
                 seen.add(t[0])
                 todo.append(t[0])
     return out
+
+
+def one_line(resp: requests.Response, status: int) -> str:
+    """The text of a one-line text/plain error with ``status`` (never a traceback)."""
+    assert resp.status_code == status, (resp.status_code, resp.text[:500])
+    assert resp.headers["Content-Type"] == "text/plain; charset=utf-8"
+    text = resp.text
+    assert text.endswith("\n") and "\n" not in text[:-1], text
+    assert "Traceback" not in text
+    return text
