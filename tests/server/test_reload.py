@@ -19,9 +19,10 @@ QUERY = "SELECT ?p WHERE { ?p a <http://xmlns.com/foaf/0.1/Person> } LIMIT 2"
 
 def _workers(srv) -> list[int]:
     try:
-        return [int(p) for p in Path(f"/proc/{srv.proc.pid}/task/{srv.proc.pid}/children").read_text().split()]
+        children = Path(f"/proc/{srv.proc.pid}/task/{srv.proc.pid}/children").read_text()
     except OSError:
         return []
+    return [int(p) for p in children.split()]
 
 
 def _build(out, *args, check=True):
