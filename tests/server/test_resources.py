@@ -158,3 +158,10 @@ def test_saturation_sheds_load_with_retry_after(busy_server):
     shed = [r for r in answers if "busy" in r.text]
     assert shed and all(r.status_code == 503 and r.headers["Retry-After"] == "1" for r in shed)
     assert all(r.status_code == 503 for r in answers)  # the others hit the time limit
+
+
+@pytest.mark.parametrize("chunk", [b"zz", b"ffffffffffffffffffff", b"-1"])
+def test_invalid_chunk_sizes_are_400(busy_server, chunk):
+    head = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n")
+    assert _raw(busy_server.url, head + chunk + b"\r\nASK {}\r\n0\r\n\r\n").startswith(b"HTTP/1.1 400 ")
