@@ -16,6 +16,10 @@ from .namespaces import APG, OPENGOV, ORG, SCHEMA
 from .sources import Source
 
 
+# IRI kinds of apg:Event resources: events, speech acts, votes
+EVENT_KINDS = ("event", "speech", "vote")
+
+
 @dataclass
 class Context:
     graph: Graph
@@ -71,7 +75,7 @@ class Context:
             self.add(node, end_p, end.literal)
         lower = [start.first] if start else []
         if rec.get("after"):
-            after = self.ref(rec, "after", rec.get("after"), ("event",))
+            after = self.ref(rec, "after", rec.get("after"), (*EVENT_KINDS, "decision"))
             self.add(node, APG.after, after)
             a_start, a_end = self.spans[rec.get("after")]
             if a_end or a_start:
@@ -152,6 +156,8 @@ def build_topic(ctx: Context, rec: Record) -> None:
     ctx.add(node, SKOS.inScheme, ctx.iris.thing("topic", "scheme"))
     for other in rec.get("related") or []:
         ctx.add(node, RDFS.seeAlso, ctx.ref(rec, "related", other))
+    for other in rec.get("broader") or []:
+        ctx.add(node, SKOS.broader, ctx.ref(rec, "broader", other, ("topic",)))
 
 
 
@@ -181,6 +187,8 @@ def build_holding(ctx: Context, rec: Record) -> None:
         ctx.add(node, APG.post, post)
         for org in ctx.graph.objects(post, ORG.postIn):
             ctx.add(node, ORG.organization, org)
+    if rec.get("before"):
+        ctx.add(node, APG.before, ctx.ref(rec, "before", rec.get("before"), EVENT_KINDS))
     _tenure(ctx, rec, node)
 
 
@@ -209,8 +217,17 @@ def _effects(ctx: Context, rec: Record, node: URIRef, prop, key: str) -> None:
 
 def _event_common(ctx: Context, rec: Record, node: URIRef) -> None:
     ctx.when(rec, node)
-    if rec.get("place"):
-        ctx.add(node, PROV.atLocation, ctx.ref(rec, "place", rec.get("place"), ("place",)))
+    for key, prop in (("place", PROV.atLocation), ("from_place", SCHEMA.fromLocation),
+                      ("to_place", SCHEMA.toLocation)):
+        if rec.get(key):
+            ctx.add(node, prop, ctx.ref(rec, key, rec.get(key), ("place",)))
+    if rec.get("concurrent_with"):
+        ctx.add(node, APG.concurrentWith, ctx.ref(rec, "concurrent_with", rec.get("concurrent_with"), EVENT_KINDS))
+    for key, prop in (("time", APG.timeDescription), ("manner", APG.manner)):
+        for lang, text in sorted((rec.get(key) or {}).items()):
+            ctx.add(node, prop, Literal(text, lang=lang))
+    for other in rec.get("appeals_to") or []:
+        ctx.add(node, APG.appealsTo, ctx.ref(rec, "appeals_to", other))
     for key, prop in (("participants", APG.participant), ("speakers", APG.speaker)):
         for agent in rec.get(key) or []:
             ctx.add(node, prop, ctx.ref(rec, key, agent, ("person", "organization")))
@@ -236,6 +253,9 @@ def build_event(ctx: Context, rec: Record) -> None:
     if rec.get("participant_count") is not None:
         ctx.add(node, APG.participantCount,
                 Literal(int(rec.get("participant_count")), datatype=XSD.nonNegativeInteger))
+    if rec.get("successful") is not None:
+        ctx.add(node, APG.successful, Literal(rec.get("successful")))
+    _effects(ctx, rec, node, APG.proposes, "proposes")
 
 
 def build_speech(ctx: Context, rec: Record) -> None:

@@ -38,7 +38,9 @@ class APG(DefinedNamespace):
     Unrest: URIRef
     Revolution: URIRef
     Publication: URIRef
+    Preparation: URIRef
     Conspiracy: URIRef
+    Attempt: URIRef
     Mobilisation: URIRef
     Delegation: URIRef
     Dismissal: URIRef
@@ -72,6 +74,9 @@ class APG(DefinedNamespace):
     beganBy: URIRef
     endedBy: URIRef
     after: URIRef
+    before: URIRef
+    concurrentWith: URIRef
+    appealsTo: URIRef
     adoptedAt: URIRef
     adoptedBy: URIRef
     addressedTo: URIRef
@@ -88,6 +93,9 @@ class APG(DefinedNamespace):
     pretext: URIRef
     agenda: URIRef
     participantCount: URIRef
+    successful: URIRef
+    manner: URIRef
+    timeDescription: URIRef
     sentenceId: URIRef
     position: URIRef
     sourceReading: URIRef
@@ -100,6 +108,7 @@ class APG(DefinedNamespace):
     Expulsion: URIRef
     Deprivation: URIRef
     Loss: URIRef
+    ByVote: URIRef
     RoleScheme: URIRef
     FullMember: URIRef
     CandidateMember: URIRef
@@ -110,6 +119,7 @@ class APG(DefinedNamespace):
     ExpulsionFrom: URIRef
     RemovalFromPost: URIRef
     AppointmentToPost: URIRef
+    ResignationFromPost: URIRef
     PostAbolition: URIRef
     ApprovalOfProposals: URIRef
 

@@ -17,14 +17,14 @@ LANGUAGES = ("en", "lv", "ru")
 ORG_TYPES = ("Party", "PartyOrgan", "StateBody", "InformalGroup")
 PLACE_TYPES = ("City", "Country", "Region", "Building")
 ROLES = ("FullMember", "CandidateMember", "Member", "CoreMember")
-CHANGES = ("Appointment", "ForcedResignation", "Removal", "Relief", "Expulsion", "Deprivation", "Loss")
-EVENT_TYPES = ("Session", "Meeting", "CrisisTalks", "Visit", "Unrest", "Revolution", "Publication", "Conspiracy",
-               "Mobilisation", "Delegation", "Dismissal")
+CHANGES = ("Appointment", "ForcedResignation", "Removal", "Relief", "Expulsion", "Deprivation", "ByVote", "Loss")
+EVENT_TYPES = ("Session", "Meeting", "CrisisTalks", "Visit", "Unrest", "Revolution", "Publication", "Preparation",
+               "Conspiracy", "Attempt", "Mobilisation", "Delegation", "Dismissal")
 SPEECH_TYPES = ("Accusation", "Criticism", "Proposal", "Support", "ChangeOfPosition", "RefusalToRecant",
                 "Rejection", "Objection", "Demand", "Declaration")
 DECISION_TYPES = ("Resolution", "Recommendation", "Approval")
-EFFECT_TYPES = ("Condemnation", "ExpulsionFrom", "RemovalFromPost", "AppointmentToPost", "PostAbolition",
-                "ApprovalOfProposals")
+EFFECT_TYPES = ("Condemnation", "ExpulsionFrom", "RemovalFromPost", "ResignationFromPost", "AppointmentToPost",
+                "PostAbolition", "ApprovalOfProposals")
 
 def _date_text(value):
     """YAML reads 1957-06-29 as a date and 1958 as an int: keep what was written, as text."""
@@ -110,6 +110,7 @@ class Post(Record):
 
 class Topic(Record):
     related: list[Slug] = []
+    broader: list[Slug] = []
 
 
 class Tenure(Record, Span):
@@ -127,6 +128,7 @@ class Membership(Tenure):
 class Holding(Tenure):
     holder: Slug
     post: Slug | None = None
+    before: Slug | None = None
 
 
 class Effect(Strict):
@@ -139,32 +141,39 @@ class Effect(Strict):
     cites: list[Cite] | None = None
 
 
-class Event(Record, Dated):
-    type: Literal[EVENT_TYPES]
+class Happening(Record, Dated):
+    """What events and speech acts share: when (also relative to other events), where, who, about what."""
+
     after: Slug | None = None
+    concurrent_with: Slug | None = None
+    time: Text | None = None
     place: Slug | None = None
-    organ: Slug | None = None
-    chair: Slug | None = None
+    from_place: Slug | None = None
+    to_place: Slug | None = None
     participants: list[Slug] = []
-    participant_count: NonNegativeInt | None = None
     targets: list[Slug] = []
     topics: list[Slug] = []
+    manner: Text | None = None
+    appeals_to: list[Slug] = []
+    proposes: list[Effect] = []
+    source_reading: SourceReading | None = None
+
+
+class Event(Happening):
+    type: Literal[EVENT_TYPES]
+    organ: Slug | None = None
+    chair: Slug | None = None
+    participant_count: NonNegativeInt | None = None
     pretext: Text | None = None
     agenda: Text | None = None
     part_of: Slug | None = None
-    source_reading: SourceReading | None = None
+    successful: bool | None = None
 
 
-class Speech(Record, Dated):
+class Speech(Happening):
     type: Literal[SPEECH_TYPES]
     speakers: list[Slug] = []
-    targets: list[Slug] = []
-    topics: list[Slug] = []
     session: Slug | None = None
-    after: Slug | None = None
-    place: Slug | None = None
-    proposes: list[Effect] = []
-    source_reading: SourceReading | None = None
 
 
 class Vote(Record, Dated):
