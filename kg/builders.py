@@ -28,6 +28,7 @@ class Context:
     default_source: str
     registry: dict[str, tuple[str, URIRef]] = field(default_factory=dict)
     spans: dict[str, tuple] = field(default_factory=dict)  # id -> (start FuzzyDate|None, end FuzzyDate|None)
+    quotes: object = None  # kg.quotes.Quotes: which words of which sentence state each value
 
     def add(self, s, p, o):
         self.graph.add((s, p, o))

@@ -14,6 +14,7 @@ from .iris import DEFAULT_BASE, Iris
 from .links import link_report, load_links, report_json, report_text
 from .metadata import metadata_graph
 from .ontology_docs import render as render_ontology_docs
+from .quotes import Quotes
 from .namespaces import ONTOLOGY_IRI
 from .reasoning import infer
 from .sources import build_sources, default_source, load_sources
@@ -49,7 +50,9 @@ def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR) -> tuple[
     data = Graph()
     build_sources(data, iris, sources)
     ctx = Context(data, iris, sources, default_source(sources).key)
-    build_facts(ctx, load_facts(facts_dir))
+    facts = load_facts(facts_dir)
+    ctx.quotes = Quotes(facts, sources, ctx.default_source)  # every factual field quotes its words, or no build
+    build_facts(ctx, facts)
     links = load_links()
     add_links(ctx, links)
     return data, ctx, links

@@ -5,7 +5,7 @@ controlled list stops the build with the file, the record and the field named. T
 they read. The controlled lists (event types, roles, ways a holding ends …) are defined once, here.
 """
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, NonNegativeInt,
                       StringConstraints, model_validator)
@@ -55,14 +55,37 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class Record(Strict):
-    """What every record has: its id (the IRI slug), labels, notes and the sentences it cites."""
+# field path (or several, "member, organization") -> {sentence: the source's words that state it (one or several)}
+Quotes = dict[str, dict[Cite, NonEmpty | list[NonEmpty]]]
+
+# How a factual field's quote must support its value (kg/quotes.py): REF a record id (a form of its name, a
+# documented reference word of that sentence, or a sentence of its scene/sequel), WORD a controlled value (words of
+# kg/source/words.yaml), DATE, NUMBER, COUNT (number and option), PHRASE (the Latvian words themselves), GIST (every
+# long word of the text by its stem), BOOL.
+REF, WORD, DATE, NUMBER, COUNT, PHRASE, GIST, BOOL = "ref", "word", "date", "number", "count", "phrase", "gist", "bool"
+SCENE, SEQUEL = "scene", "sequel"  # REF variants: a reference to an event may rest on its scene / its sequel
+
+
+class Quoted(Strict):
+    """Something whose factual fields carry the source's words: a record, or an effect inside one."""
+
+    FACTUAL: ClassVar[dict[str, str]] = {}
+    cites: list[Cite] | None = None
+    quotes: Quotes = {}
+
+
+class Record(Quoted):
+    """What every record has: its id (the IRI slug), labels, notes, the sentences it cites, the quotes of its
+    factual fields, and the words by which the source refers to it (``forms`` anywhere, ``refs`` in one sentence
+    only: pronouns, "the capital", "the other oppositionists")."""
 
     id: Slug
     label: Text | None = None
     alt: dict[Lang, list[NonEmpty]] | None = None
     cites: list[Cite] = Field(min_length=1)
     note: Text | None = None
+    forms: list[NonEmpty] = []
+    refs: dict[Cite, list[NonEmpty]] = {}
 
 
 class SourceReading(Strict):
@@ -94,6 +117,7 @@ class Person(Record):
 
 
 class Organization(Record):
+    FACTUAL = {"part_of": REF}
     type: Literal[ORG_TYPES]
     part_of: Slug | None = None
 
@@ -103,46 +127,57 @@ class Place(Record):
 
 
 class Post(Record):
+    FACTUAL = {"in": REF, "place": REF}
     type: Literal["Rank"] | None = None
     in_: Slug | None = Field(None, alias="in")
     place: Slug | None = None
 
 
 class Topic(Record):
+    FACTUAL = {"related": REF, "broader": REF}
     related: list[Slug] = []
     broader: list[Slug] = []
 
 
 class Tenure(Record, Span):
+    FACTUAL = {"start": DATE, "end": DATE, "after": SEQUEL, "began_by": WORD, "ended_by": WORD}
     after: Slug | None = None
     began_by: Literal[CHANGES] | None = None
     ended_by: Literal[CHANGES] | None = None
 
 
 class Membership(Tenure):
+    FACTUAL = {**Tenure.FACTUAL, "member": REF, "organization": REF, "role": WORD}
     member: Slug
     organization: Slug | None = None
     role: RoleOrRank
 
 
 class Holding(Tenure):
+    FACTUAL = {**Tenure.FACTUAL, "holder": REF, "post": REF, "before": REF}
     holder: Slug
     post: Slug | None = None
     before: Slug | None = None
 
 
-class Effect(Strict):
+class Effect(Quoted):
+    """One effect of a decision or content of a proposal; it cites the record's sentences unless it says."""
+
+    FACTUAL = {"type": WORD, "affects": REF, "organization": REF, "post": REF, "topics": REF}
     type: Literal[EFFECT_TYPES]
     affects: Slug | None = None
     organization: Slug | None = None
     post: Slug | None = None
     topics: list[Slug] = []
     note: Text | None = None
-    cites: list[Cite] | None = None
 
 
 class Happening(Record, Dated):
     """What events and speech acts share: when (also relative to other events), where, who, about what."""
+
+    FACTUAL = {"date": DATE, "start": DATE, "end": DATE, "after": SEQUEL, "concurrent_with": REF, "time": PHRASE,
+               "place": REF, "from_place": REF, "to_place": REF, "participants": REF, "targets": REF,
+               "topics": REF, "manner": PHRASE, "appeals_to": REF}
 
     after: Slug | None = None
     concurrent_with: Slug | None = None
@@ -160,6 +195,14 @@ class Happening(Record, Dated):
 
 
 class Event(Happening):
+    """An event. ``scene``: the sentences that narrate what happened at it (a quote from one of them supports a
+    ``session`` / ``part_of`` / ``adopted_at`` reference to it); ``sequel``: the sentences that narrate what followed
+    it (a quote from one of them supports an ``after`` reference to it)."""
+
+    FACTUAL = {**Happening.FACTUAL, "organ": REF, "chair": REF, "participant_count": NUMBER, "pretext": GIST,
+               "agenda": GIST, "part_of": SCENE, "successful": BOOL}
+    scene: list[Cite] = []
+    sequel: list[Cite] = []
     type: Literal[EVENT_TYPES]
     organ: Slug | None = None
     chair: Slug | None = None
@@ -171,12 +214,15 @@ class Event(Happening):
 
 
 class Speech(Happening):
+    FACTUAL = {**Happening.FACTUAL, "speakers": REF, "session": SCENE}
     type: Literal[SPEECH_TYPES]
     speakers: list[Slug] = []
     session: Slug | None = None
 
 
 class Vote(Record, Dated):
+    FACTUAL = {"date": DATE, "start": DATE, "end": DATE, "organ": REF, "session": SCENE, "motion": GIST,
+               "counts": COUNT, "votes": REF, "result": WORD, "decision": REF}
     organ: Slug
     session: Slug | None = None
     motion: Text
@@ -187,6 +233,7 @@ class Vote(Record, Dated):
 
 
 class Decision(Record):
+    FACTUAL = {"date": DATE, "title": GIST, "adopted_at": SCENE, "adopted_by": REF, "addressed_to": REF}
     type: Literal[DECISION_TYPES]
     date: DateText | None = None
     title: Text | None = None
@@ -197,6 +244,7 @@ class Decision(Record):
 
 
 class Claim(Record):
+    FACTUAL = {"about": REF}
     about: list[Slug] = Field(min_length=1)
 
 
