@@ -42,6 +42,7 @@ def validate(files):
     from .pipeline import build_graph, load_ontology
     from .validation import validate as run_validate
 
+    provenance = None
     if files:
         data = Graph()
         for f in files:
@@ -50,8 +51,9 @@ def validate(files):
             except Exception as exc:  # rdflib raises many parser-specific types
                 raise click.ClickException(f"{f}: cannot parse: {exc}") from exc
     else:
-        data = build_graph()[0]
-    report = run_validate(data, load_ontology())
+        data, ctx, _ = build_graph()
+        provenance = ctx.provenance_graph
+    report = run_validate(data, load_ontology(), provenance=provenance)
     click.echo(report.text(), nl=False)
     sys.exit(0 if report.conforms else 1)
 
@@ -111,12 +113,14 @@ def _term(term) -> str:
 
 @main.command()
 def coverage():
-    """Per sentence, the statements that cite it; and the statements that cite none."""
+    """Per sentence, the statements that cite it; the statements that cite none; factual triples without
+    statement-level provenance."""
     from .coverage import coverage as run_coverage
     from .coverage import coverage_text
     from .pipeline import build_graph
 
-    click.echo(coverage_text(run_coverage(build_graph()[0])), nl=False)
+    data, ctx, _ = build_graph()
+    click.echo(coverage_text(run_coverage(data, ctx.provenance_graph)), nl=False)
 
 
 @main.command()

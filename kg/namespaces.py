@@ -16,6 +16,8 @@ VANN = Namespace("http://purl.org/vocab/vann/")
 WD = Namespace("http://www.wikidata.org/entity/")
 DBR = Namespace("http://dbpedia.org/resource/")
 VOID = Namespace("http://rdfs.org/ns/void#")
+# The Web Annotation vocabulary: TextQuoteSelector and friends point at the words of a sentence.
+OA = Namespace("http://www.w3.org/ns/oa#")
 
 
 class APG(DefinedNamespace):
@@ -129,6 +131,7 @@ PREFIXES = {
     "dcat": "http://www.w3.org/ns/dcat#",
     "dcterms": "http://purl.org/dc/terms/",
     "foaf": "http://xmlns.com/foaf/0.1/",
+    "oa": str(OA),
     "opengov": str(OPENGOV),
     "org": str(ORG),
     "owl": "http://www.w3.org/2002/07/owl#",

@@ -5,12 +5,16 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
+from kg import provenance
 from kg.pipeline import load_ontology
 from kg.validation import SHAPES_DIR, load_shapes, validate
 
 FIXTURE = Path(__file__).parent / "fixtures" / "shapes" / "valid.ttl"
 EX = "https://example.org/id/"
-PREFIXES = FIXTURE.read_text().split("\n\n")[0]
+PREFIXES = FIXTURE.read_text().split("\n\n")[0] + "\n@prefix oa: <http://www.w3.org/ns/oa#> ."
+WORDS = "<https://example.org/id/s1/words-0-7>"  # "Teikums" in ex:s1 "Teikums."
+OTHER = ('ex:s2 a apg:Sentence ; apg:sentenceId "s2" ; rdf:value "Otrs."@lv ; apg:position "2"^^xsd:positiveInteger ; '
+         'dcterms:isPartOf ex:article . ex:w2 a oa:SpecificResource ; oa:hasSource ex:s2 .')
 
 # (shape, focus node, triples to remove (Turtle patterns as s p o strings), Turtle to add, expected severity)
 CASES = [
@@ -64,6 +68,17 @@ CASES = [
                                    "ex:event schema:superEvent ex:session"], "", "Warning"),
     ("SpeakerWarning", "speech", ["ex:speech apg:speaker ex:p1"], "", "Warning"),
     ("PostHoldingPostWarning", "h1", ["ex:h1 apg:post ex:post"], "", "Warning"),
+    # statement-level provenance: a factual triple without a reifier; a reifier not derived from a sentence, or
+    # pointing at words of a sentence it is not derived from; words without selectors; wrong words
+    ("StatementProvenanceShape", "claim", [], "ex:claim apg:about ex:o1 .", "Violation"),
+    ("StatementShape", "st", [], 'ex:st a rdf:Statement ; rdf:subject ex:p1 ; rdf:predicate rdfs:label ; '
+     f'rdf:object "x" ; oa:hasTarget {WORDS} .', "Violation"),
+    ("StatementWordsShape", "st", [], OTHER + ' ex:st a rdf:Statement ; rdf:subject ex:p1 ; rdf:predicate '
+     'rdfs:label ; rdf:object "x" ; prov:wasDerivedFrom ex:s1 ; oa:hasTarget ex:w2 .', "Violation"),
+    ("WordsShape", "w9", [], "ex:w9 a oa:SpecificResource ; oa:hasSource ex:s1 .", "Violation"),
+    ("QuoteShape", "q9", [], "ex:q9 a oa:TextQuoteSelector .", "Violation"),
+    ("QuotePositionShape", "s1/words-0-7/quote", ['<https://example.org/id/s1/words-0-7/quote> oa:exact "Teikums"'],
+     '<https://example.org/id/s1/words-0-7/quote> oa:exact "Teikum" .', "Violation"),
 ]
 
 
@@ -77,8 +92,18 @@ def shapes():
     return load_shapes()
 
 
+def _with_provenance(g: Graph) -> Graph:
+    """The fixture plus the statement-level provenance of its factual triples: all stated by "Teikums" of ex:s1."""
+    s1 = URIRef(EX + "s1")
+    words = provenance.Words(URIRef(EX + "s1/words-0-7"), s1, "Teikums.", 0, 7)
+    statements = {t: [words] for t in provenance.factual(g)}
+    for t in provenance.rdf11(statements, EX + "statement/"):
+        g.add(t)
+    return g
+
+
 def _graph(remove=(), add="") -> Graph:
-    g = Graph().parse(FIXTURE, format="turtle")
+    g = _with_provenance(Graph().parse(FIXTURE, format="turtle"))
     for pattern in remove:
         drop = Graph().parse(data=f"{PREFIXES}\n{pattern} .", format="turtle")
         assert len(drop) == 1 and next(iter(drop)) in g, f"fixture lacks {pattern}"
