@@ -14,7 +14,8 @@ from . import dates
 from .facts import FactError, Record
 from .iris import Iris
 from .schema import ROLES
-from .namespaces import APG, OPENGOV, ORG, SCHEMA
+from .namespaces import APG, OA, OPENGOV, ORG, SCHEMA
+from .provenance import Words, add_words, statement_iri
 from .sources import Source
 
 
@@ -34,6 +35,7 @@ class Context:
     # factual triple -> {(source, sentence, start, end): Quote}: the words that state it
     statements: dict = field(default_factory=dict)
     words: dict = field(default_factory=dict)  # factual triple -> [kg.provenance.Words], after the build
+    former: dict = field(default_factory=dict)  # retired IRI -> the IRI that replaces it
     provenance_graph: Graph | None = None  # the provenance graph (RDF 1.1 rendering), after the build
 
     def add(self, s, p, o):
@@ -53,6 +55,19 @@ class Context:
             # the premise's words in the same sentences where there are any, else wherever they are
             for q in [q for q in more if (q.source, q.sid) in here] or more:
                 bucket[(q.source, q.sid, q.start, q.end)] = q
+
+    def language(self, cite: str) -> str:
+        source, _, sid = cite.rpartition(":")
+        return self.sources[source or self.default_source].language(sid)
+
+    def words_of(self, rec: Record, cite: str, text: str) -> Words:
+        """Words of a cited sentence as a resource (checked by kg.quotes to occur there exactly once)."""
+        source, _, sid = cite.rpartition(":")
+        source = source or self.default_source
+        sentence = self.sources[source].sentences[sid]
+        start = sentence.index(text)
+        return Words(self.iris.thing("source", source, sid, f"words-{start}-{start + len(text)}"),
+                     self.sentence(rec, cite), sentence, start, start + len(text))
 
     def text(self, rec: Record, key: str, node: URIRef, prop) -> None:
         """A {lang: text} field as language-tagged literals, each stated by the field's quotes."""
@@ -89,10 +104,6 @@ class Context:
     def notes(self, node: URIRef, rec: Record) -> None:
         for lang, text in sorted((rec.get("note") or {}).items()):
             self.add(node, SKOS.note, Literal(text, lang=lang))
-        reading = rec.get("source_reading")
-        if reading:
-            self.add(node, APG.sourceReading, Literal(reading["date"], lang="lv"))
-            self.add(node, SKOS.editorialNote, Literal(reading["note"], lang="en"))
 
     def when(self, rec: Record, node: URIRef, start_p=SCHEMA.startDate, end_p=SCHEMA.endDate) -> None:
         """Typed dates at their precision plus derived bounds; ``after`` gives a lower bound."""
@@ -123,6 +134,9 @@ def register(ctx: Context, facts: dict[str, list[Record]]) -> None:
         for rec in records:
             kind = "rank" if rec.kind == "post" and rec.get("type") == "Rank" else rec.kind
             ctx.registry[rec.id] = (kind, ctx.iris.thing(kind, rec.id))
+            for old in rec.get("former_ids") or []:  # unique among ids and former ids (kg.facts)
+                ctx.registry[old] = (kind, ctx.iris.thing(kind, old))
+                ctx.former[ctx.iris.thing(kind, old)] = ctx.iris.thing(kind, rec.id)
             try:
                 start = rec.get("start") or rec.get("date")
                 end = rec.get("end") or rec.get("date")
@@ -136,6 +150,9 @@ def register(ctx: Context, facts: dict[str, list[Record]]) -> None:
 
 def _node(ctx: Context, rec: Record, *types) -> URIRef:
     node = ctx.registry[rec.id][1]
+    for old in rec.get("former_ids") or []:
+        # the retired IRI keeps resolving: it names the same thing (dist/redirects.json for the server)
+        ctx.add(ctx.registry[old][1], DCTERMS.isReplacedBy, node)
     for t in types:
         ctx.add(node, RDF.type, t)
     ctx.labels(node, rec.get("label"), rec.get("alt"))
@@ -352,6 +369,65 @@ def build_decision(ctx: Context, rec: Record) -> None:
     _effects(ctx, rec, node, APG.hasEffect, "effects")
 
 
+_DATE_PROPERTIES = {"start": (SCHEMA.startDate,), "end": (SCHEMA.endDate,), "date": (SCHEMA.startDate,
+                    SCHEMA.endDate, DCTERMS.date)}
+
+
+def build_correction(ctx: Context, rec: Record) -> None:
+    """An editorial correction as a resource: an oa:Annotation motivated by oa:editing whose target is the source's
+    words in error, with the source's reading, the value recorded (or the normalised text), the reason and the
+    evidence; it points at the resources (apg:corrects) and statements (apg:correctsStatement) it concerns, and
+    the corrected resources keep the source's reading (apg:sourceReading) and the reason (skos:editorialNote)."""
+    m = rec.model
+    node = ctx.registry[rec.id][1]
+    kind = APG.FactualCorrection if m.kind == "FactualCorrection" else APG.Normalisation
+    for t in (APG.Correction, kind, OA.Annotation):
+        ctx.add(node, RDF.type, t)
+    ctx.labels(node, rec.get("label"))
+    ctx.add(node, OA.motivatedBy, OA.editing)
+    words = ctx.words_of(rec, m.sentence, m.source_reading)
+    ctx.add(node, OA.hasTarget, words.iri)
+    add_words(ctx.graph, words)
+    ctx.add(node, APG.sourceReading, Literal(m.source_reading, lang=ctx.language(m.sentence)))
+    if m.source_value:
+        ctx.add(node, APG.sourceValue, _source_value(m.source_value))
+    if m.corrected_value:
+        ctx.add(node, APG.correctedValue, dates.parse(m.corrected_value).literal)
+    if m.normalised:
+        ctx.add(node, APG.normalisedText, Literal(m.normalised, lang=ctx.language(m.sentence)))
+    for lang, text in sorted(m.reason.items()):
+        ctx.add(node, SKOS.editorialNote, Literal(text, lang=lang))
+    for ev in m.evidence:
+        if ev.sentence:
+            ctx.add(node, APG.evidence, ctx.sentence(rec, ev.sentence))
+            words = ctx.words_of(rec, ev.sentence, ev.quote)
+            ctx.add(node, APG.evidenceWords, words.iri)
+            add_words(ctx.graph, words)
+        else:
+            work = ctx.iris.source(ev.id)
+            ctx.add(node, APG.evidence, work)
+            ctx.add(work, RDF.type, DCTERMS.BibliographicResource)
+            ctx.add(work, DCTERMS.bibliographicCitation, Literal(ev.citation, lang="en"))
+            ctx.add(work, RDFS.label, Literal(ev.citation, lang="en"))
+    for target in m.applies_to:
+        other = ctx.registry[target.record][1]
+        ctx.add(node, APG.corrects, other)
+        if m.kind == "FactualCorrection":
+            ctx.add(other, APG.sourceReading, Literal(m.source_reading, lang=ctx.language(m.sentence)))
+            for lang, text in sorted(m.reason.items()):
+                ctx.add(other, SKOS.editorialNote, Literal(text, lang=lang))
+            value = dates.parse(m.corrected_value).literal
+            for p in _DATE_PROPERTIES[target.field]:
+                if (other, p, value) in ctx.statements:
+                    ctx.add(node, APG.correctsStatement, statement_iri(ctx.iris.statements, (other, p, value)))
+
+
+def _source_value(text: str) -> Literal:
+    if text.startswith("--"):
+        return Literal(text, datatype=XSD.gMonthDay)
+    return dates.parse(text).literal
+
+
 def build_claim(ctx: Context, rec: Record) -> None:
     node = _node(ctx, rec, APG.Claim)
     for other in rec.get("about") or []:
@@ -362,8 +438,9 @@ BUILDERS = {
     "persons": build_person, "organizations": build_organization, "places": build_place, "posts": build_post,
     "topics": build_topic, "memberships": build_membership, "holdings": build_holding, "events": build_event,
     "speeches": build_speech, "votes": build_vote, "decisions": build_decision, "claims": build_claim,
+    "corrections": build_correction,
 }
-# Posts before holdings: a holding copies its post's organisation.
+# Posts before holdings: a holding copies its post's organisation; corrections last: they point at the statements.
 ORDER = tuple(BUILDERS)
 
 

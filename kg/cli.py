@@ -136,6 +136,18 @@ def links(as_json):
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+def corrections(as_json):
+    """Editorial corrections: where the graph records other than the source says (with reason and evidence), and
+    the source's typos that the labels normalise."""
+    from .corrections import list_corrections, report_json, report_text
+    from .pipeline import build_graph
+
+    rows = list_corrections(build_graph()[0])
+    click.echo(report_json(rows) if as_json else report_text(rows), nl=False)
+
+
+@main.command()
 @click.option("--host", default=None, help="Interface to listen on (APG_HOST; default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="TCP port (APG_PORT; default 8000).")
 @click.option("--workers", type=int, default=None, help="gunicorn worker processes (APG_WORKERS; default 4).")

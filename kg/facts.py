@@ -69,7 +69,7 @@ def _errors(name: str, data, exc: ValidationError) -> str:
 
 def load_facts(facts_dir: Path = FACTS_DIR) -> dict[str, list[Record]]:
     """Return {file stem: [Record]} in file order; raise FactError naming file, record and field."""
-    facts, seen = {}, {}
+    facts, seen, former = {}, {}, {}
     for path in sorted(facts_dir.glob("*.yaml")):
         stem = path.stem
         if stem not in KINDS:
@@ -91,6 +91,13 @@ def load_facts(facts_dir: Path = FACTS_DIR) -> dict[str, list[Record]]:
                 raise FactError(_errors(path.name, data, exc)) from None
             if rec.id in seen:
                 raise FactError(f"{path.name}: record {rec.id!r}: field id: already used in {seen[rec.id]}")
+            if rec.id in former:
+                raise FactError(f"{path.name}: record {rec.id!r}: field id: {rec.id!r} is a former id of "
+                                f"{former[rec.id]!r}")
+            for old in rec.former_ids:
+                if old in seen or old in former:
+                    raise FactError(f"{path.name}: record {rec.id!r}: field former_ids: {old!r} is an id in use")
+                former[old] = rec.id
             seen[rec.id] = path.name
             out.append(Record(path.name, kind, rec))
         facts[stem] = out

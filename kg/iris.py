@@ -12,7 +12,7 @@ from rdflib import URIRef
 DEFAULT_BASE = "https://w3id.org/apg-kg/"
 KINDS = (
     "person", "organization", "place", "post", "rank", "membership", "holding", "event", "speech", "vote",
-    "decision", "claim", "topic", "source", "statement",
+    "decision", "claim", "topic", "source", "statement", "correction",
 )
 GRAPHS = ("data", "ontology", "inferred", "metadata", "provenance")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -65,6 +65,9 @@ class APG(DefinedNamespace):
     Declaration: URIRef
     Sentence: URIRef
     Claim: URIRef
+    Correction: URIRef
+    FactualCorrection: URIRef
+    Normalisation: URIRef
     # object properties
     organ: URIRef
     chair: URIRef
@@ -89,6 +92,10 @@ class APG(DefinedNamespace):
     affects: URIRef
     fromOrganization: URIRef
     about: URIRef
+    corrects: URIRef
+    correctsStatement: URIRef
+    evidence: URIRef
+    evidenceWords: URIRef
     # datatype and annotation properties
     notBefore: URIRef
     notAfter: URIRef
@@ -101,6 +108,9 @@ class APG(DefinedNamespace):
     sentenceId: URIRef
     position: URIRef
     sourceReading: URIRef
+    sourceValue: URIRef
+    correctedValue: URIRef
+    normalisedText: URIRef
     # concept schemes and concepts
     ChangeScheme: URIRef
     Appointment: URIRef

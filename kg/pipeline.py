@@ -1,4 +1,5 @@
 """The build: facts → graph → SHACL and OWL 2 RL → dist/.  ``build()`` is what ``apg build`` runs."""
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,10 @@ def build(out: Path = ROOT / "dist", base: str = DEFAULT_BASE, log=print, facts_
         writer.add(f"provenance-rdf12.{ext}", serialize_graph12(prov, reifies, fmt), media_type=fmt.media_type,
                    triples=len(prov) + len(reifies), graph=str(ctx.iris.graph("provenance")))
     writer.add("ontology.html", render_ontology_docs(ontology, data), media_type="text/html", compress=False)
+    # retired IRIs -> the IRIs that replace them, for the server to redirect (also dcterms:isReplacedBy in the data)
+    redirects = {str(old): str(new) for old, new in sorted(ctx.former.items())}
+    writer.add("redirects.json", (json.dumps(redirects, indent=2, sort_keys=True) + "\n").encode(),
+               media_type="application/json", compress=False)
     writer.add_canonical_report("shacl-report.ttl", report.graph)
     writer.add("shacl-report.txt", report.text().encode(), media_type="text/plain", compress=False)
     links_report = link_report(ctx.registry, links)

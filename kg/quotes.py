@@ -98,16 +98,21 @@ class Quotes:
         self.records = {rec.id: rec for recs in facts.values() for rec in recs}
         self._support: dict[tuple, tuple[Quote, ...]] = {}
         self.errors: list[str] = []
+        # (record id, field) -> the correction whose value it records instead of the source's reading
+        self.corrected = {(t.record, t.field): rec for rec in facts.get("corrections", [])
+                          for t in rec.model.applies_to if rec.model.kind == "FactualCorrection"}
+        for rec in facts.get("corrections", []):
+            self._check_correction(rec)
         for rec in self.records.values():
             where = rec.where()
             for cite in rec.model.cites:
                 key = self._key(cite)
                 if key[0] not in sources or key[1] not in sources[key[0]].sentences:
                     self.errors.append(f"{where}: field cites: cites unknown sentence {cite!r}")
-            self._check(rec, rec.model, where, rec.model.cites, rec.get("source_reading"))
+            self._check(rec, rec.model, where, rec.model.cites)
             for key in ("effects", "proposes"):
                 for n, eff in enumerate(getattr(rec.model, key, None) or [], start=1):
-                    self._check(rec, eff, f"{where}: {key}[{n}]", eff.cites or rec.model.cites, None, (key, n))
+                    self._check(rec, eff, f"{where}: {key}[{n}]", eff.cites or rec.model.cites, (key, n))
             if rec.kind in NAMED:
                 self._check_named(rec)
         if self.errors:
@@ -160,8 +165,7 @@ class Quotes:
                                                           src.language(key[1])))
         return out
 
-    def _check(self, rec: Record, obj: Quoted, where: str, cites, reading: dict | None,
-               part: tuple | None = None) -> None:
+    def _check(self, rec: Record, obj: Quoted, where: str, cites, part: tuple | None = None) -> None:
         quotes = self._quotes(obj, where, cites)
         for field, kind in obj.FACTUAL.items():
             value = _value(obj, field)
@@ -183,7 +187,8 @@ class Quotes:
                                            f"{{sentence: words}})")
                     continue
                 if kind == DATE:
-                    ok, err = self._date(qs, item, reading)
+                    correction = self.corrected.get((rec.id, path)) if part is None else None
+                    ok, err = self._date(qs, item, correction.model.source_reading if correction else None)
                     if err:
                         self.errors.append(f"{where}: field {path}: {err}")
                         failed.add(path)
@@ -251,9 +256,9 @@ class Quotes:
             return bool(text) and all(has(q.text, stem) for stem in _stems(text))
         raise ValueError(f"unknown check {kind!r}")
 
-    def _date(self, qs: list[Quote], value: str, reading: dict | None):
+    def _date(self, qs: list[Quote], value: str, reading: str | None):
         """A date's quotes together give its year, month and day; each gives at least one of them. Where the graph
-        records a corrected value, one quote must be the source's own reading of it."""
+        records a corrected value (kg/facts/corrections.yaml), one quote must be the source's own reading of it."""
         parsed = dates.parse(value)
         parts = value.split("-")
         need = {"year": parts[0]}
@@ -262,9 +267,8 @@ class Quotes:
         if len(parts) == 3:
             need["day"] = int(parts[2])
         if reading is not None:
-            read = [q for q in qs if reading["date"] in q.text]
-            if not read:
-                return [], f"the source reads {reading['date']!r} here: quote those words"
+            if not any(reading in q.text for q in qs):
+                return [], f"the source reads {reading!r} here (a correction): quote those words"
             return qs, None
         found, ok = set(), []
         for q in qs:
@@ -285,6 +289,38 @@ class Quotes:
         if component == "month":
             return any(has(text, w) for w in self.words["months"][value])
         return has(text, str(value))
+
+    def _check_correction(self, rec: Record) -> None:
+        """A correction quotes the source's reading and its evidence exactly, and applies to fields that hold the
+        corrected value (a date field with that value) or the normalised text (a Latvian label containing it)."""
+        m, where = rec.model, rec.where()
+        cites = {self._key(c) for c in m.cites}
+        words = [("sentence", m.sentence, m.source_reading)]
+        words += [(f"evidence[{n}]", e.sentence, e.quote) for n, e in enumerate(m.evidence, 1) if e.sentence]
+        for field, cite, text in words:
+            key = self._key(cite)
+            if key not in cites:
+                self.errors.append(f"{where}: field {field}: {cite} is not among the record's cites")
+                continue
+            sentence = self.sources.get(key[0]).sentences.get(key[1], "") if key[0] in self.sources else ""
+            if sentence.count(text) != 1:
+                self.errors.append(f"{where}: field {field}: {text!r} does not occur exactly once in {cite}")
+        for n, target in enumerate(m.applies_to, 1):
+            other = self.records.get(target.record)
+            if other is None:
+                self.errors.append(f"{where}: field applies_to[{n}]: unknown record {target.record!r}")
+                continue
+            if m.kind == "FactualCorrection":
+                kind = other.model.FACTUAL.get(target.field)
+                value = _value(other.model, target.field)
+                if kind != DATE or value != m.corrected_value:
+                    self.errors.append(f"{where}: field applies_to[{n}]: {target.record}.{target.field} is "
+                                       f"{value!r}, not a date holding the corrected value {m.corrected_value!r}")
+            else:
+                label = (other.model.label or {}).get("lv", "")
+                if target.field != "label" or m.normalised not in label:
+                    self.errors.append(f"{where}: field applies_to[{n}]: the Latvian label of {target.record} does "
+                                       f"not contain the normalised text {m.normalised!r}")
 
     def _check_named(self, rec: Record) -> None:
         m = rec.model

@@ -86,11 +86,8 @@ class Record(Quoted):
     note: Text | None = None
     forms: list[NonEmpty] = []
     refs: dict[Cite, list[NonEmpty]] = {}
-
-
-class SourceReading(Strict):
-    date: NonEmpty
-    note: NonEmpty
+    # slugs this record had before; their IRIs are kept resolving (dcterms:isReplacedBy, dist/redirects.json)
+    former_ids: list[Slug] = []
 
 
 class Span(Strict):
@@ -191,7 +188,6 @@ class Happening(Record, Dated):
     manner: Text | None = None
     appeals_to: list[Slug] = []
     proposes: list[Effect] = []
-    source_reading: SourceReading | None = None
 
 
 class Event(Happening):
@@ -248,6 +244,58 @@ class Claim(Record):
     about: list[Slug] = Field(min_length=1)
 
 
+# what a source reading means, where it is a date: as written (1955-06), or a day of a month without a year (--05-21)
+SourceValue = Annotated[str, BeforeValidator(_date_text),
+                        StringConstraints(pattern=r"^(?:\d{4}(?:-\d{2}(?:-\d{2})?)?|--\d{2}-\d{2})$")]
+
+
+class Evidence(Strict):
+    """Why a correction is right: a bibliographic work (``id`` and ``citation``), or words of a sentence of the
+    source itself (``sentence`` and ``quote``)."""
+
+    id: Slug | None = None
+    citation: NonEmpty | None = None
+    sentence: Cite | None = None
+    quote: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        if (self.id is None) == (self.sentence is None) or (self.id is None) != (self.citation is None) \
+                or (self.sentence is None) != (self.quote is None):
+            raise ValueError("evidence is either {id, citation} (a work) or {sentence, quote} (the source's words)")
+        return self
+
+
+class Target(Strict):
+    record: Slug
+    field: NonEmpty
+
+
+class Correction(Record):
+    """An editorial correction: where the graph records a value other than the source's words. ``kind``:
+    FactualCorrection (the source is wrong: s04, s30) or Normalisation (a typo of the source, normalised in the
+    labels). ``source_reading``: the source's exact words in ``sentence``; ``applies_to``: the fields of the records
+    that carry the corrected value (``corrected_value``) or the normalised text (``normalised``)."""
+
+    kind: Literal["FactualCorrection", "Normalisation"]
+    sentence: Cite
+    source_reading: NonEmpty
+    source_value: SourceValue | None = None
+    corrected_value: DateText | None = None
+    normalised: NonEmpty | None = None
+    applies_to: list[Target] = Field(min_length=1)
+    reason: Text
+    evidence: list[Evidence] = []
+
+    @model_validator(mode="after")
+    def _value(self):
+        if self.kind == "FactualCorrection" and self.corrected_value is None:
+            raise ValueError("a FactualCorrection needs corrected_value")
+        if self.kind == "Normalisation" and self.normalised is None:
+            raise ValueError("a Normalisation needs normalised")
+        return self
+
+
 # file stem -> (IRI kind, model)
 KINDS: dict[str, tuple[str, type[Record]]] = {
     "persons": ("person", Person),
@@ -262,4 +310,5 @@ KINDS: dict[str, tuple[str, type[Record]]] = {
     "votes": ("vote", Vote),
     "decisions": ("decision", Decision),
     "claims": ("claim", Claim),
+    "corrections": ("correction", Correction),
 }

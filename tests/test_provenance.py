@@ -118,7 +118,8 @@ def test_rdflib_reads_every_rdf11_dump(dist):
         if fmt.dataset:
             ds = Dataset()
             ds.parse(dist / f"dataset.{fmt.extension}", format={"trig": "trig", "nq": "nquads"}[fmt.extension])
-            assert len(ds) == sum(g["triples"] for g in manifest["graphs"].values())
+            quads = {q for q in ds.quads((None, None, None, None)) if q[3] is not None}
+            assert len(quads) == sum(g["triples"] for g in manifest["graphs"].values())
     g = Graph().parse(dist / "provenance.nt", format="nt")
     assert len(g) == manifest["graphs"]["provenance"]["triples"]
     assert len(set(g.subjects(RDF.type, RDF.Statement))) == manifest["provenance"]["reifiers"]

@@ -51,11 +51,17 @@ def test_every_factual_field_of_the_facts_quotes_its_words(sources):
     ("holdings.yaml", '    before: {s04: "pirms Tito vizītes Maskavā"}\n', "",
      "holdings.yaml: record 'molotov-foreign-minister': field before: no quote states it"),
     # a date quote that does not give the date's year
-    ("holdings.yaml", '  end: {s04: "1955. gada jūnijā"}', '  end: {s04: "jūnijā"}',
-     "holdings.yaml: record 'molotov-foreign-minister': field end: the quotes do not give the year of 1955-06"),
+    ("holdings.yaml", '  end: {s05: "1956. gada jūnijā"}', '  end: {s05: "jūnijā"}',
+     "holdings.yaml: record 'kaganovich-labour-wages-committee': field end: the quotes do not give the year of "
+     "1956-06"),
     # a date quote from the wrong part of the sentence
     ("holdings.yaml", '  end: {s04: "1955. gada jūnijā"}', '  end: {s04: "1955. gada februārī"}',
-     "field end: the quotes do not give the month of 1955-06"),
+     "field end: the source reads '1955. gada jūnijā' here (a correction): quote those words"),
+    ("holdings.yaml", "  end: 1955-02\n", "  end: 1955-06\n",
+     "record 'malenkov-head-of-government': field end: the quotes do not give the month of 1955-06"),
+    # a correction must hold the corrected value in the fields it applies to
+    ("holdings.yaml", "  end: 1956-06\n", "  end: 1955-06\n",
+     "record 's04-molotov-foreign-ministry-date': field applies_to[1]: molotov-foreign-minister.end is '1955-06'"),
     # a person-valued field whose quote names someone else
     ("holdings.yaml", "  holder: malenkov\n  post: power-station-director", "  holder: molotov\n  post: power-station-director",
      "holdings.yaml: record 'malenkov-power-station-director': field holder: no quote states 'molotov'"),

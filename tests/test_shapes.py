@@ -11,7 +11,7 @@ from kg.validation import SHAPES_DIR, load_shapes, validate
 
 FIXTURE = Path(__file__).parent / "fixtures" / "shapes" / "valid.ttl"
 EX = "https://example.org/id/"
-PREFIXES = FIXTURE.read_text().split("\n\n")[0] + "\n@prefix oa: <http://www.w3.org/ns/oa#> ."
+PREFIXES = FIXTURE.read_text().split("\n\n")[0]
 WORDS = "<https://example.org/id/s1/words-0-7>"  # "Teikums" in ex:s1 "Teikums."
 OTHER = ('ex:s2 a apg:Sentence ; apg:sentenceId "s2" ; rdf:value "Otrs."@lv ; apg:position "2"^^xsd:positiveInteger ; '
          'dcterms:isPartOf ex:article . ex:w2 a oa:SpecificResource ; oa:hasSource ex:s2 .')
@@ -77,6 +77,11 @@ CASES = [
      'rdfs:label ; rdf:object "x" ; prov:wasDerivedFrom ex:s1 ; oa:hasTarget ex:w2 .', "Violation"),
     ("WordsShape", "w9", [], "ex:w9 a oa:SpecificResource ; oa:hasSource ex:s1 .", "Violation"),
     ("QuoteShape", "q9", [], "ex:q9 a oa:TextQuoteSelector .", "Violation"),
+    ("CorrectionShape", "corr", ['ex:corr apg:sourceReading "Teikums"@lv'], "", "Violation"),
+    ("FactualCorrectionShape", "corr", ["ex:corr apg:evidence ex:s1", "ex:corr apg:evidence ex:work"], "",
+     "Violation"),
+    ("FactualCorrectionShape", "corr", ['ex:work dcterms:bibliographicCitation "A work, p. 1"@en'], "", "Violation"),
+    ("NormalisationShape", "norm", ['ex:norm apg:normalisedText "Teikums"@lv'], "", "Violation"),
     ("QuotePositionShape", "s1/words-0-7/quote", ['<https://example.org/id/s1/words-0-7/quote> oa:exact "Teikums"'],
      '<https://example.org/id/s1/words-0-7/quote> oa:exact "Teikum" .', "Violation"),
 ]
