@@ -13,11 +13,10 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 from . import dates
 from .facts import FactError, Record
 from .iris import Iris
-from .schema import ROLES
 from .namespaces import APG, OA, OPENGOV, ORG, SCHEMA
 from .provenance import Words, add_words, statement_iri
+from .schema import ROLES
 from .sources import Source
-
 
 # IRI kinds of apg:Event resources: events, speech acts, votes
 EVENT_KINDS = ("event", "speech", "vote")

@@ -6,18 +6,24 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import __version__
+from . import __version__, provenance
 from .builders import Context, add_links, build_facts
 from .coverage import coverage, coverage_text
-from .dist import FORMAT_BY_EXTENSION, FORMATS, DistWriter, serialize_dataset, serialize_graph, serialize_graph12
+from .dist import (
+    FORMAT_BY_EXTENSION,
+    FORMATS,
+    DistWriter,
+    serialize_dataset,
+    serialize_graph,
+    serialize_graph12,
+)
 from .facts import FACTS_DIR, load_facts
 from .iris import DEFAULT_BASE, Iris
 from .links import link_report, load_links, report_json, report_text
 from .metadata import metadata_graph
-from .ontology_docs import render as render_ontology_docs
-from . import provenance
-from .quotes import Quotes
 from .namespaces import ONTOLOGY_IRI
+from .ontology_docs import render as render_ontology_docs
+from .quotes import Quotes
 from .reasoning import infer
 from .sources import build_sources, default_source, load_sources
 from .validation import validate

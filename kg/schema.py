@@ -7,8 +7,16 @@ they read. The controlled lists (event types, roles, ways a holding ends …) ar
 import datetime as dt
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, NonNegativeInt,
-                      StringConstraints, model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    StringConstraints,
+    model_validator,
+)
 
 from . import dates
 

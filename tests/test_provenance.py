@@ -47,7 +47,7 @@ def test_no_factual_triple_lacks_statement_level_provenance(built, dist):
     assert manifest["provenance"]["with_statement_provenance"] == len(factual)
     assert manifest["provenance"]["reifiers"] == len(factual)
     assert manifest["graphs"]["provenance"]["iri"] == PROV_GRAPH
-    assert "factual triples: %d; without statement-level provenance: 0" % len(factual) in \
+    assert f"factual triples: {len(factual)}; without statement-level provenance: 0" in \
         (dist / "coverage.txt").read_text()
 
 
@@ -144,9 +144,8 @@ def test_the_rdf12_dumps_add_one_reifies_triple_term_per_reifier(dist, built):
 
 
 def test_the_rdf12_form_of_the_competency_query_gives_the_same_words(dist):
-    from tests.test_queries import answer
-
     from server.store import OxigraphStore
+    from tests.test_queries import answer
 
     text = (QUERIES / "13-bulganin-chair-words.rq").read_text()
     rdf12 = text.replace(

@@ -63,7 +63,8 @@ def test_every_factual_field_of_the_facts_quotes_its_words(sources):
     ("holdings.yaml", "  end: 1956-06\n", "  end: 1955-06\n",
      "record 's04-molotov-foreign-ministry-date': field applies_to[1]: molotov-foreign-minister.end is '1955-06'"),
     # a person-valued field whose quote names someone else
-    ("holdings.yaml", "  holder: malenkov\n  post: power-station-director", "  holder: molotov\n  post: power-station-director",
+    ("holdings.yaml", "  holder: malenkov\n  post: power-station-director",
+     "  holder: molotov\n  post: power-station-director",
      "holdings.yaml: record 'malenkov-power-station-director': field holder: no quote states 'molotov'"),
     # a controlled value the words do not say ("atcēla" is removal, not relief)
     ("holdings.yaml", "  end: 1960\n  ended_by: Removal", "  end: 1960\n  ended_by: Relief",
