@@ -45,6 +45,7 @@ def validate(files):
     from .pipeline import build_graph, load_ontology
     from .validation import validate as run_validate
 
+    provenance = None
     if files:
         data = Graph()
         for f in files:
@@ -53,8 +54,9 @@ def validate(files):
             except Exception as exc:  # rdflib raises many parser-specific types
                 raise click.ClickException(f"{f}: cannot parse: {exc}") from exc
     else:
-        data = build_graph()[0]
-    report = run_validate(data, load_ontology())
+        data, ctx, _ = build_graph()
+        provenance = ctx.provenance_graph
+    report = run_validate(data, load_ontology(), provenance=provenance)
     click.echo(report.text(), nl=False)
     sys.exit(0 if report.conforms else 1)
 
@@ -116,12 +118,14 @@ def _term(term) -> str:
 
 @main.command()
 def coverage():
-    """Per sentence, the statements that cite it; and the statements that cite none."""
+    """Per sentence, the statements that cite it; the statements that cite none; factual triples without
+    statement-level provenance."""
     from .coverage import coverage as run_coverage
     from .coverage import coverage_text
     from .pipeline import build_graph
 
-    click.echo(coverage_text(run_coverage(build_graph()[0])), nl=False)
+    data, ctx, _ = build_graph()
+    click.echo(coverage_text(run_coverage(data, ctx.provenance_graph)), nl=False)
 
 
 @main.command()
@@ -134,6 +138,18 @@ def links(as_json):
     _, ctx, rows = build_graph()
     rep = link_report(ctx.registry, rows)
     click.echo(report_json(rep) if as_json else report_text(rep), nl=False)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+def corrections(as_json):
+    """Editorial corrections: where the graph records other than the source says (with reason and evidence), and
+    the source's typos that the labels normalise."""
+    from .corrections import list_corrections, report_json, report_text
+    from .pipeline import build_graph
+
+    rows = list_corrections(build_graph()[0])
+    click.echo(report_json(rows) if as_json else report_text(rows), nl=False)
 
 
 @main.command()

@@ -1,35 +1,30 @@
 """Loading the curated fact files (``kg/facts/*.yaml``): one file per kind, one record per fact.
 
-Every record has an ``id`` (its IRI slug, unique across all files) and ``cites`` (sentence IDs). Unknown keys are
-errors, so a misspelt field never drops a fact silently.
+Every record is validated against its pydantic model (``kg.schema``): field names and types, controlled lists,
+dates of known precision. Ids are unique across all files. A bad record stops the load with the file, the record
+and the field named, so a misspelt field never drops a fact silently.
 """
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import yaml
+from pydantic import ValidationError
+
+from .schema import KINDS
+from .schema import Record as Model
 
 FACTS_DIR = Path(__file__).parent / "facts"
 
-LANGUAGES = {"en", "lv", "ru"}
-_COMMON = {"id", "label", "alt", "cites", "note"}
-# file stem -> (IRI kind, allowed keys beyond the common ones)
-KINDS = {
-    "persons": ("person", set()),
-    "organizations": ("organization", {"type", "part_of"}),
-    "places": ("place", {"type"}),
-    "posts": ("post", {"type", "in", "place"}),
-    "topics": ("topic", {"related"}),
-    "memberships": ("membership", {"member", "organization", "role", "start", "end", "after", "began_by",
-                                   "ended_by"}),
-    "holdings": ("holding", {"holder", "post", "start", "end", "after", "began_by", "ended_by"}),
-    "events": ("event", {"type", "date", "start", "end", "after", "place", "organ", "chair", "participants",
-                         "participant_count", "targets", "topics", "pretext", "agenda", "part_of",
-                         "source_reading"}),
-    "speeches": ("speech", {"type", "speakers", "targets", "topics", "session", "date", "after", "place",
-                            "proposes", "source_reading"}),
-    "votes": ("vote", {"organ", "session", "motion", "counts", "votes", "result", "decision", "date"}),
-    "decisions": ("decision", {"type", "title", "adopted_at", "adopted_by", "addressed_to", "date", "effects"}),
-    "claims": ("claim", {"about"}),
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without timestamps: a date stays the text the curator wrote (1957-06 or 1957-06-29), and the
+    schema checks it, instead of PyYAML turning 1957-06-29 into a date and failing on 1957-13-45."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
@@ -41,11 +36,16 @@ class FactError(ValueError):
 class Record:
     file: str
     kind: str
-    data: dict
+    model: Model
 
     @property
     def id(self) -> str:
-        return self.data["id"]
+        return self.model.id
+
+    @cached_property
+    def data(self) -> dict:
+        # by_alias: the model's ``in_`` is the file's ``in``
+        return self.model.model_dump(by_alias=True, exclude_none=True)
 
     def get(self, key, default=None):
         return self.data.get(key, default)
@@ -54,32 +54,51 @@ class Record:
         return f"{self.file}: record {self.id!r}"
 
 
+def _field(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(record)"
+
+
+def _errors(name: str, data, exc: ValidationError) -> str:
+    rid = data.get("id") if isinstance(data, dict) else None
+    where = f"{name}: record {rid!r}" if rid else f"{name}: record {data!r}"
+    return "\n".join(f"{where}: field {_field(e['loc'])}: {e['msg']}" for e in exc.errors())
+
+
 def load_facts(facts_dir: Path = FACTS_DIR) -> dict[str, list[Record]]:
-    """Return {file stem: [Record]} in file order; raise FactError on unknown files, keys or duplicate ids."""
-    facts, seen = {}, {}
+    """Return {file stem: [Record]} in file order; raise FactError naming file, record and field."""
+    facts, seen, former = {}, {}, {}
     for path in sorted(facts_dir.glob("*.yaml")):
         stem = path.stem
         if stem not in KINDS:
             raise FactError(f"{path.name}: unknown fact file (known: {', '.join(KINDS)})")
-        kind, extra = KINDS[stem]
-        records = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        kind, model = KINDS[stem]
+        try:
+            records = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or []
+        except yaml.YAMLError as exc:
+            raise FactError(f"{path.name}: not valid YAML: {' '.join(str(exc).split())}") from None
+        if not isinstance(records, list):
+            raise FactError(f"{path.name}: must be a list of records")
         out = []
         for data in records:
-            if not isinstance(data, dict) or "id" not in data:
-                raise FactError(f"{path.name}: every record needs an 'id': {data!r}")
-            unknown = set(data) - _COMMON - extra
-            if unknown:
-                raise FactError(f"{path.name}: record {data['id']!r}: unknown keys {sorted(unknown)}")
-            if not data.get("cites"):
-                raise FactError(f"{path.name}: record {data['id']!r} cites no sentence")
-            for key in ("label", "alt", "note", "pretext", "agenda", "motion", "title"):
-                value = data.get(key)
-                if value is not None and (not isinstance(value, dict) or set(value) - LANGUAGES):
-                    raise FactError(f"{path.name}: record {data['id']!r}: {key} must map language codes "
-                                    f"{sorted(LANGUAGES)} to text (quote text that contains ', ')")
-            if data["id"] in seen:
-                raise FactError(f"{path.name}: id {data['id']!r} already used in {seen[data['id']]}")
-            seen[data["id"]] = path.name
-            out.append(Record(path.name, kind, data))
+            if not isinstance(data, dict):
+                raise FactError(f"{path.name}: every record must be a mapping with an 'id': {data!r}")
+            try:
+                rec = model.model_validate(data)
+            except ValidationError as exc:
+                raise FactError(_errors(path.name, data, exc)) from None
+            if rec.id in seen:
+                raise FactError(f"{path.name}: record {rec.id!r}: field id: already used in {seen[rec.id]}")
+            if rec.id in former:
+                raise FactError(f"{path.name}: record {rec.id!r}: field id: {rec.id!r} is a former id of "
+                                f"{former[rec.id]!r}")
+            for old in rec.former_ids:
+                if old in seen or old in former:
+                    raise FactError(f"{path.name}: record {rec.id!r}: field former_ids: {old!r} is an id in use")
+                former[old] = rec.id
+            seen[rec.id] = path.name
+            out.append(Record(path.name, kind, rec))
         facts[stem] = out
     return facts

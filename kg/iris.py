@@ -12,9 +12,9 @@ from rdflib import URIRef
 DEFAULT_BASE = "https://w3id.org/apg-kg/"
 KINDS = (
     "person", "organization", "place", "post", "rank", "membership", "holding", "event", "speech", "vote",
-    "decision", "claim", "topic", "source",
+    "decision", "claim", "topic", "source", "statement", "correction",
 )
-GRAPHS = ("data", "ontology", "inferred", "metadata")
+GRAPHS = ("data", "ontology", "inferred", "metadata", "provenance")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -41,6 +41,11 @@ class Iris:
 
     def source(self, source: str, sentence: str | None = None) -> URIRef:
         return self.thing("source", source, *([sentence] if sentence else []))
+
+    @property
+    def statements(self) -> str:
+        """The namespace of the reifiers of statement-level provenance: ``{base}id/statement/{hash}``."""
+        return f"{self.base}id/statement/"
 
     @property
     def dataset(self) -> URIRef:

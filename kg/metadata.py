@@ -7,7 +7,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, XSD
 
 from . import __version__
-from .dist import FORMATS
+from .dist import FORMAT_BY_EXTENSION, FORMATS
 from .iris import Iris
 from .namespaces import ONTOLOGY_IRI, PREFIXES, VOID
 
@@ -27,9 +27,9 @@ def metadata_graph(iris: Iris, data: Graph, counts: dict[str, int], source_doc: 
     g.add((ds, DCTERMS.title, Literal("Antipartijiskās grupas zināšanu grafs", lang="lv")))
     g.add((ds, RDFS.label, Literal("apg-kg", lang="en")))
     g.add((ds, DCTERMS.description, Literal(
-        "The June 1957 attempt by Malenkov, Molotov, Kaganovich and others to remove Khrushchev, as stated "
-        "by the Latvian Wikipedia article 'Antipartijiskā grupa', with sentence-level provenance.",
-        lang="en")))
+        "The June 1957 attempt by Malenkov, Molotov, Kaganovich and others to remove Khrushchev, as stated by the "
+        "Latvian Wikipedia article 'Antipartijiskā grupa', with statement-level provenance: the words of the "
+        "sentence that state each statement.", lang="en")))
     g.add((ds, DCTERMS.license, LICENSE))
     g.add((ds, DCTERMS.source, source_doc))
     g.add((ds, DCTERMS.hasVersion, Literal(__version__)))
@@ -90,22 +90,27 @@ def _linksets(g: Graph, ds: URIRef, base: str, data: Graph) -> None:
         g.add((target, RDFS.label, Literal(name.capitalize(), lang="en")))
 
 
+# the RDF 1.2 dumps (rdf:reifies with triple terms) beside the RDF 1.1 ones: (file stem, format extensions)
+RDF12 = (("dataset-rdf12", ("trig", "nq")), ("provenance-rdf12", ("ttl", "nt")))
+
+
 def _distributions(g: Graph, ds: URIRef, base: str) -> None:
-    graphs = ("data", "ontology", "inferred", "metadata")
-    for fmt in FORMATS:
-        names = ["dataset"] if fmt.dataset else graphs
-        for name in names:
-            for suffix, compress in (("", None), (".gz", "application/gzip")):
-                file = f"{name}.{fmt.extension}{suffix}"
-                dist = URIRef(f"{base}download/{file}")
-                g.add((ds, DCAT.distribution, dist))
-                g.add((dist, RDF.type, DCAT.Distribution))
-                title = f"{name} ({fmt.name}{', gzip' if compress else ''})"
-                g.add((dist, DCTERMS.title, Literal(title, lang="en")))
-                g.add((dist, DCAT.downloadURL, dist))
-                g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")))
-                if compress:
-                    g.add((dist, DCAT.compressFormat, URIRef(f"https://www.iana.org/assignments/media-types/{compress}")))
-                g.add((dist, DCTERMS.license, LICENSE))
-                if name == "dataset":
-                    g.add((ds, VOID.dataDump, dist))
+    graphs = ("data", "ontology", "inferred", "metadata", "provenance")
+    files = [(name, fmt) for fmt in FORMATS for name in (["dataset"] if fmt.dataset else graphs)]
+    files += [(name, FORMAT_BY_EXTENSION[ext]) for name, exts in RDF12 for ext in exts]
+    for name, fmt in files:
+        for suffix, compress in (("", None), (".gz", "application/gzip")):
+            file = f"{name}.{fmt.extension}{suffix}"
+            dist = URIRef(f"{base}download/{file}")
+            g.add((ds, DCAT.distribution, dist))
+            g.add((dist, RDF.type, DCAT.Distribution))
+            version = ", RDF 1.2" if name.endswith("-rdf12") else ""
+            g.add((dist, DCTERMS.title,
+                   Literal(f"{name} ({fmt.name}{version}{', gzip' if compress else ''})", lang="en")))
+            g.add((dist, DCAT.downloadURL, dist))
+            g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")))
+            if compress:
+                g.add((dist, DCAT.compressFormat, URIRef(f"https://www.iana.org/assignments/media-types/{compress}")))
+            g.add((dist, DCTERMS.license, LICENSE))
+            if name == "dataset":  # the RDF 1.1 dumps: what a VoID consumer can load
+                g.add((ds, VOID.dataDump, dist))

@@ -16,6 +16,8 @@ VANN = Namespace("http://purl.org/vocab/vann/")
 WD = Namespace("http://www.wikidata.org/entity/")
 DBR = Namespace("http://dbpedia.org/resource/")
 VOID = Namespace("http://rdfs.org/ns/void#")
+# The Web Annotation vocabulary: TextQuoteSelector and friends point at the words of a sentence.
+OA = Namespace("http://www.w3.org/ns/oa#")
 
 
 class APG(DefinedNamespace):
@@ -38,7 +40,9 @@ class APG(DefinedNamespace):
     Unrest: URIRef
     Revolution: URIRef
     Publication: URIRef
+    Preparation: URIRef
     Conspiracy: URIRef
+    Attempt: URIRef
     Mobilisation: URIRef
     Delegation: URIRef
     Dismissal: URIRef
@@ -61,6 +65,9 @@ class APG(DefinedNamespace):
     Declaration: URIRef
     Sentence: URIRef
     Claim: URIRef
+    Correction: URIRef
+    FactualCorrection: URIRef
+    Normalisation: URIRef
     # object properties
     organ: URIRef
     chair: URIRef
@@ -72,6 +79,9 @@ class APG(DefinedNamespace):
     beganBy: URIRef
     endedBy: URIRef
     after: URIRef
+    before: URIRef
+    concurrentWith: URIRef
+    appealsTo: URIRef
     adoptedAt: URIRef
     adoptedBy: URIRef
     addressedTo: URIRef
@@ -82,15 +92,25 @@ class APG(DefinedNamespace):
     affects: URIRef
     fromOrganization: URIRef
     about: URIRef
+    corrects: URIRef
+    correctsStatement: URIRef
+    evidence: URIRef
+    evidenceWords: URIRef
     # datatype and annotation properties
     notBefore: URIRef
     notAfter: URIRef
     pretext: URIRef
     agenda: URIRef
     participantCount: URIRef
+    successful: URIRef
+    manner: URIRef
+    timeDescription: URIRef
     sentenceId: URIRef
     position: URIRef
     sourceReading: URIRef
+    sourceValue: URIRef
+    correctedValue: URIRef
+    normalisedText: URIRef
     # concept schemes and concepts
     ChangeScheme: URIRef
     Appointment: URIRef
@@ -100,6 +120,7 @@ class APG(DefinedNamespace):
     Expulsion: URIRef
     Deprivation: URIRef
     Loss: URIRef
+    ByVote: URIRef
     RoleScheme: URIRef
     FullMember: URIRef
     CandidateMember: URIRef
@@ -110,6 +131,7 @@ class APG(DefinedNamespace):
     ExpulsionFrom: URIRef
     RemovalFromPost: URIRef
     AppointmentToPost: URIRef
+    ResignationFromPost: URIRef
     PostAbolition: URIRef
     ApprovalOfProposals: URIRef
 
@@ -119,6 +141,7 @@ PREFIXES = {
     "dcat": "http://www.w3.org/ns/dcat#",
     "dcterms": "http://purl.org/dc/terms/",
     "foaf": "http://xmlns.com/foaf/0.1/",
+    "oa": str(OA),
     "opengov": str(OPENGOV),
     "org": str(ORG),
     "owl": "http://www.w3.org/2002/07/owl#",

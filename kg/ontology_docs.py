@@ -57,5 +57,7 @@ def render(ontology: Graph, data: Graph) -> bytes:
         iri=str(ONTOLOGY_IRI), version=__version__, sections=sections,
         title=str(ontology.value(ONTOLOGY_IRI, URIRef("http://purl.org/dc/terms/title")) or "Ontology"),
         description=str(ontology.value(ONTOLOGY_IRI, URIRef("http://purl.org/dc/terms/description")) or ""),
+        notes=sorted(str(o) for o in ontology.objects(ONTOLOGY_IRI, SKOS.note)),
+        examples=sorted(str(o) for o in ontology.objects(ONTOLOGY_IRI, SKOS.example)),
     )
     return html.encode("utf-8")

@@ -1,20 +1,29 @@
 """The build: facts → graph → SHACL and OWL 2 RL → dist/.  ``build()`` is what ``apg build`` runs."""
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
 
-from . import __version__
+from . import __version__, provenance
 from .builders import Context, add_links, build_facts
 from .coverage import coverage, coverage_text
-from .dist import FORMATS, DistWriter, serialize_dataset, serialize_graph
+from .dist import (
+    FORMAT_BY_EXTENSION,
+    FORMATS,
+    DistWriter,
+    serialize_dataset,
+    serialize_graph,
+    serialize_graph12,
+)
 from .facts import FACTS_DIR, load_facts
 from .iris import DEFAULT_BASE, Iris
 from .links import link_report, load_links, report_json, report_text
 from .metadata import metadata_graph
 from .namespaces import ONTOLOGY_IRI
 from .ontology_docs import render as render_ontology_docs
+from .quotes import Quotes
 from .reasoning import infer
 from .resources import default_dist, ontology_file
 from .sources import build_sources, default_source, load_sources
@@ -33,6 +42,7 @@ class Built:
     ontology: Graph
     inferred: Graph
     metadata: Graph
+    provenance: Graph
     report: object
     links: dict
     registry: dict
@@ -49,9 +59,13 @@ def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR) -> tuple[
     data = Graph()
     build_sources(data, iris, sources)
     ctx = Context(data, iris, sources, default_source(sources).key)
-    build_facts(ctx, load_facts(facts_dir))
+    facts = load_facts(facts_dir)
+    ctx.quotes = Quotes(facts, sources, ctx.default_source)  # every factual field quotes its words, or no build
+    build_facts(ctx, facts)
     links = load_links()
     add_links(ctx, links)
+    ctx.words = provenance.from_quotes(ctx.statements, iris)
+    ctx.provenance_graph = provenance.rdf11(ctx.words, iris.statements)
     return data, ctx, links
 
 
@@ -60,14 +74,19 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
     t0 = time.perf_counter()
     data, ctx, links = build_graph(base, facts_dir)
     ontology = load_ontology()
-    report = validate(data, ontology)
+    prov = ctx.provenance_graph
+    report = validate(data, ontology, provenance=prov)
     if report.violations:
         raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
     inferred = infer(ontology, data)
-    counts = {"data": len(data), "ontology": len(ontology), "inferred": len(inferred)}
+    counts = {"data": len(data), "ontology": len(ontology), "inferred": len(inferred), "provenance": len(prov)}
     metadata = metadata_graph(ctx.iris, data, counts, ctx.iris.source(ctx.default_source))
     counts["metadata"] = len(metadata)
-    graphs = {"data": data, "ontology": ontology, "inferred": inferred, "metadata": metadata}
+    graphs = {"data": data, "ontology": ontology, "inferred": inferred, "metadata": metadata, "provenance": prov}
+    reifies = provenance.reifies(ctx.words, ctx.iris.statements)
+    missing = provenance.without_provenance(data, prov)
+    if missing:  # SHACL says so too; this keeps the count exact
+        raise BuildError(f"{len(missing)} factual triple(s) without statement-level provenance: {missing[:3]}")
 
     writer = DistWriter(out)
     for fmt in FORMATS:
@@ -79,14 +98,29 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
             for name, g in graphs.items():
                 writer.add(f"{name}.{fmt.extension}", serialize_graph(g, fmt), media_type=fmt.media_type,
                            triples=len(g), graph=str(ctx.iris.graph(name)))
+    # RDF 1.2: the same dataset, plus one rdf:reifies triple term per reifier in the provenance graph
+    extra = {ctx.iris.graph("provenance"): reifies}
+    total12 = sum(counts.values()) + len(reifies)
+    for ext in ("trig", "nq"):
+        fmt = FORMAT_BY_EXTENSION[ext]
+        blob = serialize_dataset({ctx.iris.graph(n): g for n, g in graphs.items()}, fmt, extra)
+        writer.add(f"dataset-rdf12.{ext}", blob, media_type=fmt.media_type, triples=total12)
+    for ext in ("ttl", "nt"):
+        fmt = FORMAT_BY_EXTENSION[ext]
+        writer.add(f"provenance-rdf12.{ext}", serialize_graph12(prov, reifies, fmt), media_type=fmt.media_type,
+                   triples=len(prov) + len(reifies), graph=str(ctx.iris.graph("provenance")))
     writer.add("ontology.html", render_ontology_docs(ontology, data), media_type="text/html", compress=False)
+    # retired IRIs -> the IRIs that replace them, for the server to redirect (also dcterms:isReplacedBy in the data)
+    redirects = {str(old): str(new) for old, new in sorted(ctx.former.items())}
+    writer.add("redirects.json", (json.dumps(redirects, indent=2, sort_keys=True) + "\n").encode(),
+               media_type="application/json", compress=False)
     writer.add_canonical_report("shacl-report.ttl", report.graph)
     writer.add("shacl-report.txt", report.text().encode(), media_type="text/plain", compress=False)
     links_report = link_report(ctx.registry, links)
     writer.add("links.txt", report_text(links_report).encode(), media_type="text/plain", compress=False)
     writer.add("links.json", report_json(links_report).encode(), media_type="application/json",
                compress=False)
-    cov = coverage(data)
+    cov = coverage(data, prov)
     writer.add("coverage.txt", coverage_text(cov).encode(), media_type="text/plain", compress=False)
     writer.finish({
         "name": "apg-kg",
@@ -97,8 +131,16 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
         "default_graph": [str(ctx.iris.graph("data")), str(ctx.iris.graph("ontology"))],
         "shacl": {"violations": len(report.violations), "warnings": len(report.warnings)},
         "links": links_report["totals"],
+        "provenance": {
+            "graph": str(ctx.iris.graph("provenance")),
+            "factual_triples": cov["factual_triples"],
+            "with_statement_provenance": cov["factual_triples"] - len(missing),
+            "reifiers": len(reifies),
+            "rdf12_files": ["dataset-rdf12.trig", "dataset-rdf12.nq", "provenance-rdf12.ttl",
+                            "provenance-rdf12.nt"],
+        },
     })
     log(f"built {out} in {time.perf_counter() - t0:.1f}s: " + ", ".join(f"{n} {c}" for n, c in counts.items())
         + f"; SHACL {len(report.violations)} violations, {len(report.warnings)} warnings")
-    return Built(data, ontology, inferred, metadata, report, links_report, ctx.registry)
+    return Built(data, ontology, inferred, metadata, prov, report, links_report, ctx.registry)
 

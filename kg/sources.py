@@ -27,6 +27,10 @@ class Source:
     def references(self) -> dict:
         return self.meta.get("references", {})
 
+    def language(self, sid: str) -> str:
+        """The language of a sentence's text: the source's, unless a reference says otherwise (r2 is Russian)."""
+        return self.references.get(sid, {}).get("language", self.meta["language"])
+
 
 def load_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Source]:
     sources = {}
@@ -67,17 +71,18 @@ def build_sources(graph: Graph, iris: Iris, sources: dict[str, Source]) -> None:
         graph.add((doc, PROV.hadPrimarySource, URIRef(meta["url"])))
         for position, (sid, text) in enumerate(src.sentences.items(), start=1):
             node = iris.source(src.key, sid)
+            text_lang = src.language(sid)
             if sid in src.references:
                 ref = src.references[sid]
                 graph.add((node, RDF.type, DCTERMS.BibliographicResource))
                 graph.add((node, DCTERMS.title, Literal(ref["title"], lang=ref.get("title_lang", "en"))))
-                graph.add((node, DCTERMS.bibliographicCitation, Literal(text, lang=lang)))
+                graph.add((node, DCTERMS.bibliographicCitation, Literal(text, lang=text_lang)))
                 if "date" in ref:
                     graph.add((node, DCTERMS.date, Literal(str(ref["date"]), datatype=XSD.date)))
                 graph.add((doc, DCTERMS.references, node))
             graph.add((node, RDF.type, APG.Sentence))
             graph.add((node, APG.sentenceId, Literal(sid)))
-            graph.add((node, RDF.value, Literal(text, lang=lang)))
+            graph.add((node, RDF.value, Literal(text, lang=text_lang)))
             graph.add((node, RDFS.label, Literal(f"{src.key} {sid}")))
             graph.add((node, APG.position, Literal(position, datatype=XSD.positiveInteger)))
             graph.add((node, DCTERMS.isPartOf, doc))

@@ -61,12 +61,13 @@ class Report:
         return "\n".join([head, *sorted(r.line() for r in self.results)]) + "\n"
 
 
-def validate(data: Graph, ontology: Graph, shapes: Graph | None = None) -> Report:
+def validate(data: Graph, ontology: Graph, shapes: Graph | None = None, provenance: Graph | None = None) -> Report:
     shapes = shapes if shapes is not None else load_shapes()
     # The ontology is validated together with the data: sh:class checks need its concepts' types and
-    # subclass axioms (pyshacl's ont_graph is only mixed in when it also runs inference).
+    # subclass axioms (pyshacl's ont_graph is only mixed in when it also runs inference). The provenance graph
+    # (RDF 1.1 rendering) joins them: every factual triple must have a reifier with its sentence and words.
     combined = Graph()
-    for graph in (data, ontology):
+    for graph in (data, ontology, provenance if provenance is not None else Graph()):
         for triple in graph:
             combined.add(triple)
     conforms, results_graph, _ = pyshacl.validate(

@@ -12,7 +12,7 @@ from kg.dist import FORMATS
 from kg.namespaces import APG, ORG
 from kg.pipeline import build
 
-GRAPHS = ("data", "ontology", "inferred", "metadata")
+GRAPHS = ("data", "ontology", "inferred", "metadata", "provenance")
 
 
 def test_build_writes_every_dump_with_gz_and_checksums(dist):
@@ -43,13 +43,14 @@ def test_every_dump_parses_with_pyoxigraph_strict_parser(dist, fmt):
         assert len(quads) == expected, name
 
 
-def test_dataset_keeps_four_named_graphs(dist, built):
+def test_dataset_keeps_its_named_graphs(dist, built):
     store = ox.Store()
     store.bulk_load(path=str(dist / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
     names = {g.value for g in store.named_graphs()}
     manifest = json.loads((dist / "manifest.json").read_text())
     assert names == {g["iri"] for g in manifest["graphs"].values()}
-    assert len(store) == sum(len(g) for g in (built.data, built.ontology, built.inferred, built.metadata))
+    assert len(store) == sum(len(g) for g in (built.data, built.ontology, built.inferred, built.metadata,
+                                              built.provenance))
 
 
 def test_rebuild_is_byte_identical(dist, tmp_path):

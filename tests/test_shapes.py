@@ -12,12 +12,20 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
+from kg import provenance
 from kg.pipeline import load_ontology
 from kg.validation import SHAPES_DIR, load_shapes, validate
 
 FIXTURE = Path(__file__).parent / "fixtures" / "shapes" / "valid.ttl"
 EX = "https://example.org/id/"
 PREFIXES = FIXTURE.read_text().split("\n\n")[0]
+WORDS = "<https://example.org/id/s1/words-0-7>"  # "Teikums" in ex:s1 "Teikums."
+OTHER = ('ex:s2 a apg:Sentence ; apg:sentenceId "s2" ; rdf:value "Otrs."@lv ; '
+         'apg:position "2"^^xsd:positiveInteger ; dcterms:isPartOf ex:article . '
+         'ex:w2 a oa:SpecificResource ; oa:hasSource ex:s2 ; oa:hasSelector ex:w2q , ex:w2p . '
+         'ex:w2q a oa:TextQuoteSelector ; oa:exact "Otrs" ; oa:prefix "" ; oa:suffix "." . '
+         'ex:w2p a oa:TextPositionSelector ; oa:start "0"^^xsd:nonNegativeInteger ; '
+         'oa:end "4"^^xsd:nonNegativeInteger .')
 
 NS = dict(re.findall(r"@prefix (\w+): <([^>]+)>", PREFIXES))
 APGSH = "https://w3id.org/apg-kg/shapes#"
@@ -116,6 +124,31 @@ CASES = [
      ("MinCount", "apg:speaker")),
     ("PostHoldingPostWarning", "h1", ["ex:h1 apg:post ex:post"], "", "Warning",
      ("MinCount", "apg:post")),
+    # statement-level provenance: a factual triple without a reifier; a reifier not derived from a sentence,
+    # or pointing at words of a sentence it is not derived from; words without selectors; wrong words
+    ("StatementProvenanceShape", "claim", [], "ex:claim apg:about ex:o1 .", "Violation",
+     ("SPARQL", "without statement-level provenance")),
+    ("StatementShape", "st", [], 'ex:st a rdf:Statement ; rdf:subject ex:p1 ; rdf:predicate rdfs:label ; '
+     f'rdf:object "x" ; oa:hasTarget {WORDS} .', "Violation", ("MinCount", "prov:wasDerivedFrom")),
+    ("StatementWordsShape", "st", [], OTHER + ' ex:st a rdf:Statement ; rdf:subject ex:p1 ; rdf:predicate '
+     'rdfs:label ; rdf:object "x" ; prov:wasDerivedFrom ex:s1 ; oa:hasTarget ex:w2 .', "Violation",
+     ("SPARQL", "in a sentence it is not derived from")),
+    ("WordsShape", "w9", [], "ex:w9 a oa:SpecificResource ; oa:hasSource ex:s1 .", "Violation",
+     ("QualifiedMinCount", "oa:hasSelector")),
+    ("QuoteShape", "q9", [], "ex:q9 a oa:TextQuoteSelector .", "Violation", ("MinCount", "oa:exact")),
+    ("CorrectionShape", "corr", ['ex:corr apg:sourceReading "Teikums"@lv'], "", "Violation",
+     ("MinCount", "apg:sourceReading")),
+    ("FactualCorrectionShape", "corr", ["ex:corr apg:evidence ex:s1", "ex:corr apg:evidence ex:work"], "",
+     "Violation", ("MinCount", "apg:evidence")),
+    ("FactualCorrectionShape", "corr", ['ex:work dcterms:bibliographicCitation "A work, p. 1"@en'], "",
+     "Violation",
+     ("Or", "apg:evidence")),
+    ("NormalisationShape", "norm", ['ex:norm apg:normalisedText "Teikums"@lv'], "", "Violation",
+     ("MinCount", "apg:normalisedText")),
+    ("QuotePositionShape", "s1/words-0-7/quote",
+     ['<https://example.org/id/s1/words-0-7/quote> oa:exact "Teikums"'],
+     '<https://example.org/id/s1/words-0-7/quote> oa:exact "Teikum" .', "Violation",
+     ("SPARQL", "not those of the sentence at the position given")),
 ]
 
 
@@ -129,14 +162,34 @@ def shapes():
     return load_shapes()
 
 
-def _graph(remove=(), add="") -> Graph:
-    g = Graph().parse(FIXTURE, format="turtle")
+def _with_provenance(g: Graph) -> Graph:
+    """The fixture plus the statement-level provenance of its factual triples: all stated by "Teikums" of
+    ex:s1."""
+    s1 = URIRef(EX + "s1")
+    words = provenance.Words(URIRef(EX + "s1/words-0-7"), s1, "Teikums.", 0, 7)
+    statements = {t: [words] for t in provenance.factual(g)}
+    for t in provenance.rdf11(statements, EX + "statement/"):
+        g.add(t)
+    return g
+
+
+def _graph(remove=(), add="", provenance_for_added=True) -> Graph:
+    """The fixture with its provenance, minus ``remove``, plus ``add`` (and the provenance of what is added,
+    unless the case is about missing provenance)."""
+    g = _with_provenance(Graph().parse(FIXTURE, format="turtle"))
     for pattern in remove:
         drop = Graph().parse(data=f"{PREFIXES}\n{pattern} .", format="turtle")
         assert len(drop) == 1 and next(iter(drop)) in g, f"fixture lacks {pattern}"
         g.remove(next(iter(drop)))
     if add:
-        g.parse(data=f"{PREFIXES}\n{add}", format="turtle")
+        added = Graph().parse(data=f"{PREFIXES}\n{add}", format="turtle")
+        for t in added:
+            g.add(t)
+        if provenance_for_added:
+            s1 = URIRef(EX + "s1")
+            words = provenance.Words(URIRef(EX + "s1/words-0-7"), s1, "Teikums.", 0, 7)
+            for t in provenance.rdf11({t: [words] for t in provenance.factual(added)}, EX + "statement/"):
+                g.add(t)
     return g
 
 
@@ -169,7 +222,7 @@ def _fired(report, shapes, node_shape: URIRef) -> set[tuple[str, str, str]]:
 @pytest.mark.parametrize("shape,focus,remove,add,severity,constraint", CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_shape_catches_invalid_fixture(ontology, shapes, shape, focus, remove, add, severity, constraint):
-    report = validate(_graph(remove, add), ontology, shapes)
+    report = validate(_graph(remove, add, shape != "StatementProvenanceShape"), ontology, shapes)
     component, what = constraint
     fired = _fired(report, shapes, URIRef(APGSH + shape))
     if component == "SPARQL":

@@ -1,0 +1,149 @@
+"""Statement-level provenance: for every factual triple of the data graph, which words of which sentence state it.
+
+Each factual triple ``s p o`` gets a reifier ``{base}id/statement/{hash}`` in the named graph
+``{base}graph/provenance``. In RDF 1.2 it *reifies* the triple (``rdf:reifies <<( s p o )>>``); RDF 1.1 tools,
+rdflib included, read the same reifier as a classic ``rdf:Statement`` (``rdf:subject`` / ``rdf:predicate`` /
+``rdf:object``). Either way the reifier is a Web Annotation on the source's words:
+
+    stmt  a oa:Annotation, rdf:Statement ; oa:motivatedBy oa:describing ;
+          rdf:subject s ; rdf:predicate p ; rdf:object o ;          # RDF 1.1 rendering
+          rdf:reifies <<( s p o )>> ;                               # RDF 1.2 dumps only
+          prov:wasDerivedFrom sentence ; oa:hasTarget words .
+    words a oa:SpecificResource ; oa:hasSource sentence ;           # {sentence}/words-{start}-{end}
+          oa:hasSelector words/quote, words/position .
+    words/quote    a oa:TextQuoteSelector ; oa:exact ; oa:prefix ; oa:suffix .
+    words/position a oa:TextPositionSelector ; oa:start ; oa:end .   # code points, 0-based, end exclusive
+
+A triple is factual unless its predicate is in ``NOT_FACTUAL``: types, labels, notes, the record-level
+``prov:wasDerivedFrom``, identity links, the derived date bounds and the structural links the builders add
+between a record and its sub-resources. ``shapes/violations.ttl`` holds the same list; the build fails when a
+factual triple has no statement-level provenance.
+"""
+import hashlib
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from .namespaces import APG, OA, OPENGOV
+
+# Predicates whose triples are not statements of the source: what a thing is (types) and is called (labels,
+# notes), where its record comes from, identity links (kg/source/wikidata-links.tsv), the bounds the build
+# derives from dates, and the links from a record to the sub-resources the builders mint for it.
+NOT_FACTUAL = frozenset({
+    RDF.type, RDFS.label, SKOS.altLabel, SKOS.note, SKOS.editorialNote, SKOS.inScheme, APG.sourceReading,
+    PROV.wasDerivedFrom, OWL.sameAs, DCTERMS.isReplacedBy, APG.notBefore, APG.notAfter,
+    OPENGOV.motion, OPENGOV["count"], OPENGOV.vote, OPENGOV.voteEvent, APG.hasEffect, APG.proposes,
+})
+CONTEXT = 32  # characters of oa:prefix / oa:suffix
+
+
+@dataclass(frozen=True)
+class Words:
+    """Words of a sentence as a resource: the sentence, its text, and where the words stand in it."""
+
+    iri: URIRef
+    sentence: URIRef
+    text: str
+    start: int
+    end: int
+
+    @property
+    def exact(self) -> str:
+        return self.text[self.start:self.end]
+
+    @property
+    def prefix(self) -> str:
+        return self.text[max(0, self.start - CONTEXT):self.start]
+
+    @property
+    def suffix(self) -> str:
+        return self.text[self.end:self.end + CONTEXT]
+
+
+def from_quotes(statements: dict, iris) -> dict:
+    """{triple: {key: kg.quotes.Quote}} (the builders' record) -> {triple: [Words]} in a stable order."""
+    out = {}
+    for triple, bucket in statements.items():
+        out[triple] = [Words(iris.thing("source", q.source, q.sid, f"words-{q.start}-{q.end}"),
+                             iris.source(q.source, q.sid), q.sentence, q.start, q.end)
+                       for _, q in sorted(bucket.items())]
+    return out
+
+
+def statement_iri(namespace: str, triple) -> URIRef:
+    """A stable IRI for a triple: 16 hex digits of the SHA-256 of its N-Triples form."""
+    s, p, o = triple
+    digest = hashlib.sha256(f"{s.n3()} {p.n3()} {o.n3()} .".encode()).hexdigest()[:16]
+    return URIRef(f"{namespace}{digest}")
+
+
+def factual(data: Graph):
+    """The factual triples of a data graph: those of the things derived from sentences, minus NOT_FACTUAL."""
+    things = set(data.subjects(PROV.wasDerivedFrom, None))
+    for s, p, o in data:
+        if s in things and p not in NOT_FACTUAL:
+            yield s, p, o
+
+
+def rdf11(statements: dict, namespace: str) -> Graph:
+    """The provenance graph, RDF 1.1 rendering. ``statements``: {triple: iterable of Words}."""
+    g = Graph()
+    for triple, words in statements.items():
+        st = statement_iri(namespace, triple)
+        g.add((st, RDF.type, OA.Annotation))
+        g.add((st, RDF.type, RDF.Statement))
+        g.add((st, OA.motivatedBy, OA.describing))
+        g.add((st, RDF.subject, triple[0]))
+        g.add((st, RDF.predicate, triple[1]))
+        g.add((st, RDF.object, triple[2]))
+        for w in words:
+            g.add((st, PROV.wasDerivedFrom, w.sentence))
+            g.add((st, OA.hasTarget, w.iri))
+            add_words(g, w)
+    return g
+
+
+def add_words(g: Graph, w: Words) -> None:
+    quote, position = URIRef(f"{w.iri}/quote"), URIRef(f"{w.iri}/position")
+    g.add((w.iri, RDF.type, OA.SpecificResource))
+    g.add((w.iri, OA.hasSource, w.sentence))
+    g.add((w.iri, OA.hasSelector, quote))
+    g.add((w.iri, OA.hasSelector, position))
+    g.add((quote, RDF.type, OA.TextQuoteSelector))
+    g.add((quote, OA.exact, Literal(w.exact)))
+    g.add((quote, OA.prefix, Literal(w.prefix)))
+    g.add((quote, OA.suffix, Literal(w.suffix)))
+    g.add((position, RDF.type, OA.TextPositionSelector))
+    g.add((position, OA.start, Literal(w.start, datatype=XSD.nonNegativeInteger)))
+    g.add((position, OA.end, Literal(w.end, datatype=XSD.nonNegativeInteger)))
+
+
+def reifies(statements: dict, namespace: str) -> list[ox.Triple]:
+    """The RDF 1.2 triples ``stmt rdf:reifies <<( s p o )>>`` (rdflib cannot hold triple terms; pyoxigraph can)."""
+    from .dist import to_oxigraph
+
+    reifies_p = ox.NamedNode(str(RDF) + "reifies")
+    out = []
+    for triple in statements:
+        term = ox.Triple(*(to_oxigraph(t) for t in triple))
+        out.append(ox.Triple(to_oxigraph(statement_iri(namespace, triple)), reifies_p, term))
+    return sorted(out, key=str)
+
+
+def without_provenance(data: Graph, provenance: Graph) -> list[tuple]:
+    """The factual triples of ``data`` that no reifier in ``provenance`` ties to a sentence and its words."""
+    missing = []
+    for s, p, o in factual(data):
+        ok = False
+        for st in provenance.subjects(RDF.subject, s):
+            if (st, RDF.predicate, p) in provenance and (st, RDF.object, o) in provenance:
+                targets = set(provenance.objects(st, OA.hasTarget))
+                sentences = set(provenance.objects(st, PROV.wasDerivedFrom))
+                if any(provenance.value(t, OA.hasSource) in sentences for t in targets):
+                    ok = True
+                    break
+        if not ok:
+            missing.append((s, p, o))
+    return sorted(missing)
