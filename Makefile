@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.run --no-build --unique --out bench/results-unique.md
+	$(BIN)/python -m bench.run --no-build --floor && $(BIN)/python -m bench.slow
 
 clean:
 	rm -rf dist
