@@ -396,7 +396,8 @@ def write_report(
         + ("`?query=…`" if args.method == "get" else "with an `application/sparql-query` body")
         + f", `Accept: {RESULTS_JSON}` (N-Triples for CONSTRUCT/DESCRIBE)"
         + (
-            "; `--unique`: every load request's query text ends in a distinct comment (`#<n>`), so no cache "
+            "; `--unique`: every load request's query text ends in a distinct comment (`#<run>-<n>`, a "
+            "fresh `<run>` for every run), so no cache "
             "keyed on the request can answer it"
             if args.unique
             else "; the same 12 texts over and over (a server may cache answers: run with `--unique` to see "
@@ -414,6 +415,7 @@ def write_report(
     L.append("- Servers:")
     for s in dict.fromkeys(t.server for t in targets):
         L.append(f"  - **{s.name}**: {s.workers_label}; {SERVER_NOTES.get(s.name, '')}")
+    L.append(noise_line(targets, args))
     L.append("")
 
     L.append("## Answers\n")
@@ -539,6 +541,24 @@ def write_report(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(L), encoding="utf-8")
     return verdicts
+
+
+def noise_line(targets: list[Target], args) -> str:
+    shares = [
+        100 * other / r.duration_s
+        for t in targets
+        for r, other in zip(t.runs, t.other_cpu, strict=True)
+        if r.duration_s
+    ]
+    if not shares:
+        return "- Noise: not measured"
+    return (
+        f"- **Noise**: other work on the machine (e.g. other engineers' test runs) used "
+        f"{statistics.median(shares):.0f} % of a core at the median of the runs, {min(shares):.0f}–"
+        f"{max(shares):.0f} % (column *other CPU*); before each run the bench waited up to "
+        f"{args.quiet_wait:g} s for it to drop below {args.quiet_below:g} of a core. A round with high "
+        "other CPU is low: judge by the per-round ratios"
+    )
 
 
 SERVER_NOTES = {
