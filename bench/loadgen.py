@@ -9,11 +9,19 @@ fixed concurrency, so the numbers are throughput at that concurrency and the lat
 import asyncio
 import json
 import resource
+import secrets
 import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+def run_tag() -> str:
+    """A fresh prefix for one run's --unique serials (hex, URL-safe): wrk's request counter starts at 0 in
+    every run, so without it the texts of the warm-up and of every round would repeat the first run's, and a
+    server's answer cache would serve them."""
+    return secrets.token_hex(5) + "-"
 
 
 @dataclass(frozen=True)
@@ -96,17 +104,18 @@ init = function(args)
   end
   n = #reqs
   i = tonumber(args[1] or "0") or 0
+  tag = args[2] or ""
 end
 request = function()
   i = i + 1
   local k = (i % n) + 1
   if unique then
-    -- a distinct query text every time (a trailing comment "#<i>"): no cache can answer it
+    -- a distinct query text every time (a trailing comment "#<run tag><i>"): no cache can answer it
     local s = specs[k]
     if s[4] == nil then
-      return wrk.format(s[1], s[2] .. "%0A%23" .. i, s[3], nil)
+      return wrk.format(s[1], s[2] .. "%0A%23" .. tag .. i, s[3], nil)
     end
-    return wrk.format(s[1], s[2], s[3], s[4] .. "\\n#" .. i)
+    return wrk.format(s[1], s[2], s[3], s[4] .. "\\n#" .. tag .. i)
   end
   return reqs[k]
 end
@@ -141,6 +150,8 @@ def run_wrk(
         "-s",
         str(script),
         base_url,
+        "0",
+        run_tag(),
     ]
     done = subprocess.run(
         cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=duration + timeout_s + 30
@@ -178,8 +189,8 @@ def _percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
-def _encode(req: Request, host: str, serial: int | None = None) -> bytes:
-    """The request's bytes; with a serial number, its query text ends in a distinct comment (see --unique)."""
+def _encode(req: Request, host: str, serial: str | None = None) -> bytes:
+    """The request's bytes; with a serial, its query text ends in a distinct comment (see --unique)."""
     path, body = req.path, req.body
     if serial is not None:
         if req.method == "GET":
@@ -229,6 +240,7 @@ async def _python_load(
     unique: bool = False,
 ):
     wire = [_encode(r, f"{host}:{port}") for r in requests]
+    tag = run_tag()
     latencies: list[float] = []
     counters = {"requests": 0, "ok": 0, "errors": 0, "next": 0}
     deadline = time.perf_counter() + duration
@@ -243,7 +255,7 @@ async def _python_load(
                 counters["next"] += 1
                 t0 = time.perf_counter()
                 if unique:
-                    writer.write(_encode(requests[i % len(wire)], f"{host}:{port}", i))
+                    writer.write(_encode(requests[i % len(wire)], f"{host}:{port}", f"{tag}{i}"))
                 else:
                     writer.write(wire[i % len(wire)])
                 status, keep = await asyncio.wait_for(_read_response(reader), timeout_s)

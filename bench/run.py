@@ -207,9 +207,10 @@ def machine_busy_seconds() -> float:
     return busy / os.sysconf("SC_CLK_TCK")
 
 
-def wait_for_quiet(args) -> None:
+def wait_for_quiet(args) -> float:
     """Before a measured run (every server idle), wait up to --quiet-wait seconds for the rest of the machine
-    to use less than --quiet-below cores: other jobs sharing the machine would slow the run down."""
+    to use less than --quiet-below cores: other jobs sharing the machine would slow the run down. Returns the
+    cores the rest of the machine used in the last second."""
     deadline = time.monotonic() + args.quiet_wait
     while True:
         b0 = machine_busy_seconds()
@@ -218,7 +219,7 @@ def wait_for_quiet(args) -> None:
         if background <= args.quiet_below or time.monotonic() >= deadline:
             if background > args.quiet_below:
                 log(f"machine still busy ({100 * background:.0f} % of a core used by other work); measuring")
-            return
+            return background
 
 
 def measure(target: Target, args, workdir: Path, warmup: bool) -> loadgen.RunResult:
@@ -280,6 +281,7 @@ def machine_info(loadgen_name: str) -> dict:
         "fastapi",
         "starlette",
         "uvicorn",
+        "granian",
         "gunicorn",
         "flask",
         "werkzeug",
@@ -394,7 +396,8 @@ def write_report(
         + ("`?query=…`" if args.method == "get" else "with an `application/sparql-query` body")
         + f", `Accept: {RESULTS_JSON}` (N-Triples for CONSTRUCT/DESCRIBE)"
         + (
-            "; `--unique`: every load request's query text ends in a distinct comment (`#<n>`), so no cache "
+            "; `--unique`: every load request's query text ends in a distinct comment (`#<run>-<n>`, a "
+            "fresh `<run>` for every run), so no cache "
             "keyed on the request can answer it"
             if args.unique
             else "; the same 12 texts over and over (a server may cache answers: run with `--unique` to see "
@@ -412,6 +415,7 @@ def write_report(
     L.append("- Servers:")
     for s in dict.fromkeys(t.server for t in targets):
         L.append(f"  - **{s.name}**: {s.workers_label}; {SERVER_NOTES.get(s.name, '')}")
+    L.append(noise_line(targets, args))
     L.append("")
 
     L.append("## Answers\n")
@@ -539,8 +543,27 @@ def write_report(
     return verdicts
 
 
+def noise_line(targets: list[Target], args) -> str:
+    shares = [
+        100 * other / r.duration_s
+        for t in targets
+        for r, other in zip(t.runs, t.other_cpu, strict=True)
+        if r.duration_s
+    ]
+    if not shares:
+        return "- Noise: not measured"
+    return (
+        f"- **Noise**: other work on the machine (e.g. other engineers' test runs) used "
+        f"{statistics.median(shares):.0f} % of a core at the median of the runs, {min(shares):.0f}–"
+        f"{max(shares):.0f} % (column *other CPU*); before each run the bench waited up to "
+        f"{args.quiet_wait:g} s for it to drop below {args.quiet_below:g} of a core. A round with high "
+        "other CPU is low: judge by the per-round ratios"
+    )
+
+
 SERVER_NOTES = {
-    "apg": "`apg serve --workers N` (this project)",
+    "apg": "`apg serve --workers N` (this project: granian, an event loop with keep-alive, the answer cache "
+    "in front of Flask, queries in bounded query processes)",
     "oxigraph": "`oxigraph serve-read-only` on a RocksDB store made by `oxigraph load` of `dataset.nq` and "
     "`oxigraph optimize`; its default graph is empty, so it gets the dataset from the params",
     "oxigraph-native": "as oxigraph, but `data.nt` and `ontology.nt` are also loaded into its default "
@@ -588,13 +611,27 @@ def parse_args(argv=None):
         default=len(os.sched_getaffinity(0)),
         help="worker processes for apg serve and for rdflib-endpoint",
     )
-    p.add_argument("--concurrency", type=int, default=8)
-    p.add_argument("--duration", type=float, default=10, help="seconds per measured run")
+    p.add_argument(
+        "--threads", type=int, default=None, help="request threads per apg worker (default: apg's own)"
+    )
+    p.add_argument(
+        "--floor",
+        action="store_true",
+        help="instead of the mix: each query on its own at --concurrency 4, apg vs Oxigraph server with "
+        "--union-default-graph (and oxigraph-native), written to bench/results-floor.md (bench/floor.py)",
+    )
+    p.add_argument("--concurrency", type=int, default=None, help="connections (default 8; --floor: 4)")
+    p.add_argument(
+        "--duration", type=float, default=None, help="seconds per measured run (default 10; --floor: 3)"
+    )
     p.add_argument("--rdflib-duration", type=float, default=10, help="seconds per run for rdflib-endpoint")
     p.add_argument(
-        "--warmup", type=float, default=3, help="seconds of unmeasured load before the first round"
+        "--warmup",
+        type=float,
+        default=None,
+        help="seconds of unmeasured load before the first round (default 3; --floor: 1, before every query)",
     )
-    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--rounds", type=int, default=None, help="default 5; --floor: 2")
     p.add_argument(
         "--loadgen",
         choices=["auto", "wrk", "python"],
@@ -616,10 +653,40 @@ def parse_args(argv=None):
         default=0.25,
         help="before each run, wait until other work uses fewer than this many cores (see --quiet-wait)",
     )
-    p.add_argument("--quiet-wait", type=float, default=20, help="longest wait for a quiet machine, seconds")
-    p.add_argument("--out", type=Path, default=BENCH / "results.md")
+    p.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=None,
+        help="longest wait for a quiet machine, seconds (default 20; --floor: 8, as it has many short runs)",
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="default bench/results.md; --floor: bench/results-floor.md"
+    )
     p.add_argument("--allow-mismatch", action="store_true", help="exit 0 even if answers differ")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    defaults = (
+        dict(concurrency=4, duration=3, warmup=1, rounds=2, quiet_wait=8, out=BENCH / "results-floor.md")
+        if args.floor
+        else dict(concurrency=8, duration=10, warmup=3, rounds=5, quiet_wait=20, out=BENCH / "results.md")
+    )
+    for key, value in defaults.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    return args
+
+
+def build(args, dist: Path) -> dict:
+    """``apg build`` into dist unless --no-build; returns its manifest."""
+    if not args.no_build:
+        log(f"building into {dist}")
+        subprocess.run(
+            [venv_tool("apg"), "build", "--out", str(dist)], check=True, cwd=ROOT, stdin=subprocess.DEVNULL
+        )
+    return json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
+
+
+def server_options(name: str, args) -> dict:
+    return {"threads": args.threads} if name == "apg" else {}
 
 
 def main(argv=None) -> int:
@@ -628,6 +695,10 @@ def main(argv=None) -> int:
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     dist = (args.dist or workdir / "dist").resolve()
+    if args.floor:
+        from .floor import run_floor
+
+        return run_floor(args, workdir, dist)
     names = [n.strip() for n in args.servers.split(",") if n.strip()]
     unknown = [n for n in names if n not in ("apg", "oxigraph", "rdflib-endpoint")]
     if unknown:
@@ -635,12 +706,7 @@ def main(argv=None) -> int:
             f"unknown server(s): {', '.join(unknown)}; choose from apg, oxigraph, rdflib-endpoint"
         )
 
-    if not args.no_build:
-        log(f"building into {dist}")
-        subprocess.run(
-            [venv_tool("apg"), "build", "--out", str(dist)], check=True, cwd=ROOT, stdin=subprocess.DEVNULL
-        )
-    manifest = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
+    manifest = build(args, dist)
 
     queries = load_queries(args.queries)
     query_source = os.path.relpath(args.queries.resolve(), ROOT)
@@ -648,7 +714,7 @@ def main(argv=None) -> int:
         raise SystemExit(f"no *.rq queries in {args.queries}")
     log(f"{len(queries)} queries from {query_source}/: " + ", ".join(f"{q.name} ({q.kind})" for q in queries))
 
-    servers = {n: KINDS[n](workdir, dist, args.workers) for n in names}
+    servers = {n: KINDS[n](workdir, dist, args.workers, **server_options(n, args)) for n in names}
     if args.native and "oxigraph" in servers and "apg" in servers:
         servers["oxigraph-native"] = KINDS["oxigraph-native"](workdir, dist, args.workers)
     targets = []
@@ -666,7 +732,7 @@ def main(argv=None) -> int:
     if args.method == "get" and longest > 4000:
         log(
             f"WARNING: the longest request target is {longest} bytes; servers may refuse long request lines "
-            "(gunicorn: 4094); consider --method post"
+            "(apg/granian: 408 KiB for request line + headers); consider --method post"
         )
     reference = next((t for t in targets if t.label == "oxigraph"), targets[0])
 

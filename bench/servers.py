@@ -57,7 +57,8 @@ class Server:
         self.workdir, self.dist, self.workers, self.options = workdir, dist, workers, options
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
-        self.log_path = workdir / "logs" / f"{self.name}.log"
+        self.log_path = workdir / "logs" / f"{options.get('label', self.name)}.log"
+        self.cwd = ROOT
 
     # -- to override
     def prepare(self, log) -> None:
@@ -90,7 +91,7 @@ class Server:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                cwd=ROOT,
+                cwd=self.cwd,
                 env=self.env(),
                 start_new_session=True,
             )
@@ -180,29 +181,39 @@ class Server:
 
 
 class ApgServer(Server):
+    """``apg serve`` of this checkout (granian: WORKERS processes × THREADS request threads), or, with the
+    option ``root``, of another checkout with its own ``.venv`` (bench/slow.py serves an older commit that
+    way; ``server`` = "gunicorn" says it is the sync-worker set-up, which has no --threads)."""
+
     name = "apg"
     endpoint = "/sparql"
 
+    def __init__(self, workdir, dist, workers, **options):
+        super().__init__(workdir, dist, workers, **options)
+        if options.get("root"):
+            self.cwd = Path(options["root"])
+
+    @property
+    def gunicorn(self) -> bool:
+        return self.options.get("server") == "gunicorn"
+
     def command(self):
-        return [
-            venv_tool("apg"),
-            "serve",
-            "--host",
-            HOST,
-            "--port",
-            str(self.port),
-            "--workers",
-            str(self.workers),
-            "--dist",
-            str(self.dist),
-        ]
+        root = self.options.get("root")
+        tool = str(Path(root) / ".venv" / "bin" / "apg") if root else venv_tool("apg")
+        cmd = [tool, "serve", "--host", HOST, "--port", str(self.port), "--workers", str(self.workers)]
+        if self.options.get("threads") and not self.gunicorn:
+            cmd += ["--threads", str(self.options["threads"])]
+        return [*cmd, "--dist", str(self.dist)]
 
     def ready_path(self):
         return "/healthz"
 
     @property
     def workers_label(self):
-        return f"{self.workers} processes"
+        if self.gunicorn:
+            return f"gunicorn, {self.workers} sync worker processes"
+        threads = self.options.get("threads") or "default (8)"
+        return f"granian, {self.workers} worker processes × {threads} threads"
 
 
 class OxigraphServer(Server):
@@ -272,6 +283,27 @@ class OxigraphNativeServer(OxigraphServer):
         return self.workdir / "oxigraph-native-db"
 
 
+class OxigraphUnionServer(OxigraphServer):
+    """Oxigraph server over ``dataset.nq`` as it is, started with ``--union-default-graph``: its default
+    graph is the union of all four graphs (data, ontology, inferred, metadata), so it answers without params.
+    This is the set-up of issue 11's floor figures; its default graph holds more than the project's default
+    dataset (the inferred and metadata graphs too), so an answer may differ from apg's (bench/floor.py
+    reports it)."""
+
+    name = "oxigraph-union"
+
+    @property
+    def needs_dataset_params(self):
+        return False
+
+    @property
+    def location(self) -> Path:
+        return self.workdir / "oxigraph-union-db"
+
+    def command(self):
+        return [*super().command(), "--union-default-graph"]
+
+
 class RdflibServer(Server):
     name = "rdflib-endpoint"
     endpoint = "/sparql"
@@ -296,7 +328,10 @@ class RdflibServer(Server):
         return f"{self.workers} processes"
 
 
-KINDS = {cls.name: cls for cls in (ApgServer, OxigraphServer, OxigraphNativeServer, RdflibServer)}
+KINDS = {
+    cls.name: cls
+    for cls in (ApgServer, OxigraphServer, OxigraphNativeServer, OxigraphUnionServer, RdflibServer)
+}
 
 
 class ServerSet:
