@@ -160,6 +160,8 @@ def corrections(as_json):
               help="Request threads per worker (APG_THREADS; default 8).")
 @click.option("--query-slots", type=int, default=None,
               help="Queries evaluating at once per worker (APG_QUERY_SLOTS; default 2).")
+@click.option("--access-log/--no-access-log", default=None,
+              help="One line per request on stderr (APG_ACCESS_LOG; default off).")
 @click.option("--max-query-memory", type=int, default=None,
               help="Bytes a query process may use beyond the store (APG_MAX_QUERY_MEMORY; default 1 GiB).")
 @click.option("--timeout", type=float, default=None,

@@ -22,6 +22,8 @@ DEFAULTS = {
     "CACHE_MAX_AGE": 3600,  # Cache-Control max-age of answers: the dataset is immutable for a build
     "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,  # per worker: repeated GETs are answered from memory (0: off)
     "HEADER_TIMEOUT": 10.0,  # seconds a client may take to send its request headers
+    "THREAD_IDLE_TIMEOUT": 30,  # seconds before an idle request thread is retired (granian: 5 to 600)
+    "ACCESS_LOG": False,  # one line per request on stderr (off by default, as gunicorn's and Oxigraph's)
 }
 
 _CHECKS = {
@@ -32,6 +34,7 @@ _CHECKS = {
     "QUEUE_WAIT": (float, lambda v: v >= 0, "a non-negative number of seconds"),
     "MAX_QUERY_MEMORY": (int, lambda v: v >= 0, "a non-negative number of bytes (0: no limit)"),
     "HEADER_TIMEOUT": (float, lambda v: 0 < v <= 60, "a number of seconds, above 0 and at most 60"),
+    "THREAD_IDLE_TIMEOUT": (int, lambda v: 5 <= v <= 600, "a number of seconds from 5 to 600"),
     "TIMEOUT": (float, lambda v: v > 0, "a positive number of seconds"),
     "MAX_QUERY_LENGTH": (int, lambda v: v > 0, "a positive number of bytes"),
     "MAX_RESULT_BYTES": (int, lambda v: v > 0, "a positive number of bytes"),
@@ -59,5 +62,8 @@ def check(config) -> None:
     else:
         config["STORE_PATH"] = None
     config["HOST"] = str(config["HOST"])
+    access = config.get("ACCESS_LOG")
+    config["ACCESS_LOG"] = (access if isinstance(access, bool)
+                            else str(access).lower() in ("1", "true", "yes", "on"))
     if config.get("BASE") is not None:
         config["BASE"] = str(config["BASE"])

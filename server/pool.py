@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import signal
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from . import sandbox
 from .extensions import attach, lookup
@@ -40,7 +41,16 @@ class QueryTimeout(Exception):
 
 
 class WorkerLost(Exception):
-    """The query process died without answering (e.g. out of memory)."""
+    """The query process died without answering; ``args[0]``: its exit code (negative: the signal)."""
+
+    @property
+    def how(self) -> str:
+        code = self.args[0] if self.args else None
+        if code == -signal.SIGABRT:  # Rust aborts when an allocation fails under RLIMIT_AS
+            return "memory"
+        if code == -signal.SIGSEGV:  # a stack overflow
+            return "stack"
+        return "other"
 
 
 class Saturated(Exception):
@@ -136,14 +146,27 @@ class QueryPool:
         self._idle: list[_Worker] = []
         self._pid = os.getpid()
         self._closed = False
+        self._spawner: ThreadPoolExecutor | None = None
+
+    def _spawn(self) -> _Worker:
+        # PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, and the HTTP server retires
+        # idle request threads: so every query process is forked by one long-lived thread of this pool.
+        with self._lock:
+            if self._spawner is None:
+                self._spawner = ThreadPoolExecutor(1, thread_name_prefix="apg-spawn")
+            spawner = self._spawner
+        return spawner.submit(_Worker, self.handler, self.memory_bytes).result()
 
     def _take(self) -> _Worker:
         with self._lock:
-            if self._pid != os.getpid():  # forked: the inherited processes are not ours
-                self._idle, self._pid = [], os.getpid()
-            if self._idle:
-                return self._idle.pop()
-        return _Worker(self.handler, self.memory_bytes)
+            if self._pid != os.getpid():  # forked: the inherited processes and threads are not ours
+                self._idle, self._pid, self._spawner = [], os.getpid(), None
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.process.is_alive():
+                    return worker
+                worker.kill()  # died while idle: reap it, try the next
+        return self._spawn()
 
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:
@@ -171,8 +194,7 @@ class QueryPool:
                 raise QueryTimeout
             ok, reply = worker.conn.recv()
         except (EOFError, OSError):
-            code = worker.kill()
-            raise WorkerLost(f"exit code {code}") from None
+            raise WorkerLost(worker.kill()) from None
         self._give_back(worker)
         if not ok:
             raise HandlerError(reply)
@@ -183,6 +205,8 @@ class QueryPool:
         with self._lock:
             self._closed = self._closed or for_good
             idle, self._idle = self._idle, []
+            if for_good and self._spawner is not None:
+                self._spawner.shutdown(wait=False)
         for worker in idle:
             worker.kill()
 

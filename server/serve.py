@@ -56,6 +56,7 @@ def granian_options(config) -> dict:
         http=HTTPModes.http1,
         workers=config["WORKERS"],
         blocking_threads=config["THREADS"],
+        blocking_threads_idle_timeout=config["THREAD_IDLE_TIMEOUT"],
         # Requests accepted for the Python threads at once; more wait in the event loop (a socket each).
         backpressure=config["THREADS"] * 4,
         # hyper's buffer for request line + headers (408 KiB): 431 above it, before any Python code runs; a
@@ -66,7 +67,7 @@ def granian_options(config) -> dict:
         respawn_interval=0.5,
         workers_kill_timeout=int(config["TIMEOUT"]) + 5,
         log_enabled=True,
-        log_access=True,
+        log_access=config["ACCESS_LOG"],
         log_dictconfig=LOG_CONFIG,
     )
 

@@ -34,6 +34,13 @@ from .store import get_store
 bp = Blueprint("sparql", __name__)
 
 
+_LOST = {
+    "memory": "the query needed more than the {mib} MiB of memory a query may use and was stopped",
+    "stack": "the query process ran out of stack (a very deeply nested query) and was stopped",
+    "other": "the query process died without answering; it has been replaced",
+}
+
+
 class Unavailable(ServiceUnavailable):
     """503 with Retry-After: the endpoint is saturated, not broken."""
 
@@ -165,11 +172,8 @@ def _answer(query: str, params) -> Response:
         raise Unavailable("every query slot is busy; try again in a moment", retry_after=1) from None
     except QueryTimeout:
         abort(503, f"the query ran longer than the {cfg['TIMEOUT']:g} s limit and was stopped")
-    except WorkerLost:
-        limit = cfg["MAX_QUERY_MEMORY"] >> 20
-        abort(503, f"the query process died without answering: it needed more than the {limit} MiB of "
-                   "memory a query may use, or more stack (e.g. a very deeply nested query); it has been "
-                   "replaced")
+    except WorkerLost as lost:  # the process is replaced on the next query
+        abort(503, _LOST[lost.how].format(mib=cfg["MAX_QUERY_MEMORY"] >> 20))
     except HandlerError as exc:
         raise RuntimeError(f"query process error: {exc}") from None
     if reply.status != 200:

@@ -66,3 +66,25 @@ def test_the_apps_log_lines_escape_request_text(dist, capsys):
     assert "unexpected error on GET /boom/a\\rb\\r[2026] INFO forged\\x1b\\x00" in first
     assert "\r" not in text and "\x1b" not in text and "\x00" not in text
     assert all(line.startswith("    | ") for line in text.rstrip("\n").split("\n")[1:])
+
+
+def test_the_servers_access_log_is_opt_in_and_escaped(dist, tmp_path):
+    """granian's access log goes through the same escaping formatter (server/logs.py LOG_CONFIG)."""
+    import requests
+    from liveserver import clean_env, start, stop
+
+    srv = start(dist, tmp_path / "serve.log", env=clean_env(APG_WORKERS=1, APG_ACCESS_LOG="true"))
+    try:
+        assert requests.get(srv.url + "/id/person/a%0Db%1B%5B31m", timeout=30).status_code == 404
+        assert requests.get(srv.url + "/healthz", timeout=30).status_code == 200
+    finally:
+        stop(srv)
+    text = srv.log_text()
+    assert '"GET /healthz HTTP/1.1" 200' in text
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", text), text
+    quiet = start(dist, tmp_path / "quiet.log", env=clean_env(APG_WORKERS=1))
+    try:
+        requests.get(quiet.url + "/healthz", timeout=30)
+    finally:
+        stop(quiet)
+    assert '"GET /healthz' not in quiet.log_text()  # off by default

@@ -165,3 +165,4 @@ def test_invalid_chunk_sizes_are_400(busy_server, chunk):
     head = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n")
     assert _raw(busy_server.url, head + chunk + b"\r\nASK {}\r\n0\r\n\r\n").startswith(b"HTTP/1.1 400 ")
+
