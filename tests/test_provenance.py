@@ -144,8 +144,9 @@ def test_the_rdf12_dumps_add_one_reifies_triple_term_per_reifier(dist, built):
 
 
 def test_the_rdf12_form_of_the_competency_query_gives_the_same_words(dist):
+    from answers import answer
+
     from server.store import OxigraphStore
-    from tests.test_queries import answer
 
     text = (QUERIES / "13-bulganin-chair-words.rq").read_text()
     rdf12 = text.replace(

@@ -12,8 +12,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
+from answers import answer
 
 from server.store import OxigraphStore
 
@@ -27,23 +27,6 @@ def strip_comments(text: str) -> str:
     """Drop whole-line comments (enough for these files: no '#' inside their strings or IRIs at line
     start)."""
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-
-
-def answer(store: OxigraphStore, text: str):
-    """Run a query and return its answer in the expected-file shape."""
-    result = store.query(text)
-    if isinstance(result, ox.QueryBoolean):
-        return bool(result)
-    names = [v.value for v in result.variables]
-    rows = []
-    for solution in result:
-        row = {}
-        for name in names:
-            term = solution[name]
-            if term is not None:
-                row[name] = term.value
-        rows.append(row)
-    return rows
 
 
 def _key(row: dict) -> str:
