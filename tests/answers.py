@@ -1,5 +1,6 @@
-"""A SPARQL answer in the shape of the expected files of queries/ (tests/test_queries.py): a list of rows, each
-mapping a variable to the lexical value of its binding (unbound variables left out), or a boolean for ASK."""
+"""A SPARQL answer in the shape of the expected files of queries/ (tests/test_queries.py): a list of rows,
+each mapping a variable to the lexical value of its binding (unbound variables left out), or a boolean for
+ASK."""
 import pyoxigraph as ox
 
 from server.store import OxigraphStore
