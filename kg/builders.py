@@ -180,7 +180,8 @@ def build_organization(ctx: Context, rec: Record) -> None:
         ctx.fact(rec, "part_of", node, prop, parent, rec.get("part_of"))
 
 
-_PLACE_TYPES = {"City": SCHEMA.City, "Country": SCHEMA.Country, "Region": SCHEMA.Place, "Building": SCHEMA.Place}
+_PLACE_TYPES = {"City": SCHEMA.City, "Country": SCHEMA.Country, "Region": SCHEMA.Place,
+                "Building": SCHEMA.Place}
 
 
 def build_place(ctx: Context, rec: Record) -> None:
@@ -193,7 +194,8 @@ def build_post(ctx: Context, rec: Record) -> None:
         return
     node = _node(ctx, rec, ORG.Post)
     if rec.get("in"):
-        ctx.fact(rec, "in", node, ORG.postIn, ctx.ref(rec, "in", rec.get("in"), ("organization",)), rec.get("in"))
+        ctx.fact(rec, "in", node, ORG.postIn, ctx.ref(rec, "in", rec.get("in"), ("organization",)),
+                 rec.get("in"))
     if rec.get("place"):
         ctx.fact(rec, "place", node, PROV.atLocation, ctx.ref(rec, "place", rec.get("place"), ("place",)),
                  rec.get("place"))
@@ -221,10 +223,11 @@ def build_membership(ctx: Context, rec: Record) -> None:
              rec.get("member"))
     if rec.get("organization"):
         ctx.fact(rec, "organization", node, ORG.organization,
-                 ctx.ref(rec, "organization", rec.get("organization"), ("organization",)), rec.get("organization"))
+                 ctx.ref(rec, "organization", rec.get("organization"), ("organization",)),
+                 rec.get("organization"))
     role = rec.get("role")
-    ctx.fact(rec, "role", node, ORG.role, APG[role] if role in ROLES else ctx.ref(rec, "role", role, ("rank",)),
-             role)
+    ctx.fact(rec, "role", node, ORG.role,
+             APG[role] if role in ROLES else ctx.ref(rec, "role", role, ("rank",)), role)
     _tenure(ctx, rec, node)
 
 
@@ -235,7 +238,8 @@ def build_holding(ctx: Context, rec: Record) -> None:
     if rec.get("post"):
         post = ctx.ref(rec, "post", rec.get("post"), ("post",))
         ctx.fact(rec, "post", node, APG.post, post, rec.get("post"))
-        # the post's organisation, copied: stated by the words of the holding's post and of the post's org:postIn
+        # the post's organisation, copied: stated by the words of the holding's post and of the post's
+        # org:postIn
         post_rec = ctx.quotes.records[rec.get("post")]
         if post_rec.get("in"):
             org = ctx.ref(post_rec, "in", post_rec.get("in"), ("organization",))
@@ -257,12 +261,15 @@ def _effects(ctx: Context, rec: Record, node: URIRef, prop, key: str) -> None:
         ctx.fact(rec, "type", enode, APG.effectType, APG[eff["type"]], eff["type"], part)
         if eff.get("affects"):
             ctx.fact(rec, "affects", enode, APG.affects,
-                     ctx.ref(rec, "affects", eff["affects"], ("person", "organization")), eff["affects"], part)
+                     ctx.ref(rec, "affects", eff["affects"], ("person", "organization")), eff["affects"],
+                     part)
         if eff.get("organization"):
             ctx.fact(rec, "organization", enode, APG.fromOrganization,
-                     ctx.ref(rec, "organization", eff["organization"], ("organization",)), eff["organization"], part)
+                     ctx.ref(rec, "organization", eff["organization"], ("organization",)),
+                     eff["organization"], part)
         if eff.get("post"):
-            ctx.fact(rec, "post", enode, APG.post, ctx.ref(rec, "post", eff["post"], ("post",)), eff["post"], part)
+            ctx.fact(rec, "post", enode, APG.post, ctx.ref(rec, "post", eff["post"], ("post",)), eff["post"],
+                     part)
         for topic in eff.get("topics") or []:
             ctx.fact(rec, "topics", enode, APG.topic, ctx.ref(rec, "topics", topic, ("topic",)), topic, part)
         for lang, text in sorted((eff.get("note") or {}).items()):
@@ -278,7 +285,8 @@ def _event_common(ctx: Context, rec: Record, node: URIRef) -> None:
             ctx.fact(rec, key, node, prop, ctx.ref(rec, key, rec.get(key), ("place",)), rec.get(key))
     if rec.get("concurrent_with"):
         ctx.fact(rec, "concurrent_with", node, APG.concurrentWith,
-                 ctx.ref(rec, "concurrent_with", rec.get("concurrent_with"), EVENT_KINDS), rec.get("concurrent_with"))
+                 ctx.ref(rec, "concurrent_with", rec.get("concurrent_with"), EVENT_KINDS),
+                 rec.get("concurrent_with"))
     ctx.text(rec, "time", node, APG.timeDescription)
     ctx.text(rec, "manner", node, APG.manner)
     for other in rec.get("appeals_to") or []:
@@ -292,7 +300,8 @@ def _event_common(ctx: Context, rec: Record, node: URIRef) -> None:
         ctx.fact(rec, "topics", node, APG.topic, ctx.ref(rec, "topics", topic, ("topic",)), topic)
     for key in ("part_of", "session"):
         if rec.get(key):
-            ctx.fact(rec, key, node, SCHEMA.superEvent, ctx.ref(rec, key, rec.get(key), ("event",)), rec.get(key))
+            ctx.fact(rec, key, node, SCHEMA.superEvent, ctx.ref(rec, key, rec.get(key), ("event",)),
+                     rec.get(key))
 
 
 def build_event(ctx: Context, rec: Record) -> None:
@@ -311,7 +320,8 @@ def build_event(ctx: Context, rec: Record) -> None:
                  Literal(int(rec.get("participant_count")), datatype=XSD.nonNegativeInteger),
                  rec.get("participant_count"))
     if rec.get("successful") is not None:
-        ctx.fact(rec, "successful", node, APG.successful, Literal(rec.get("successful")), rec.get("successful"))
+        ctx.fact(rec, "successful", node, APG.successful, Literal(rec.get("successful")),
+                 rec.get("successful"))
     _effects(ctx, rec, node, APG.proposes, "proposes")
 
 
@@ -373,10 +383,11 @@ _DATE_PROPERTIES = {"start": (SCHEMA.startDate,), "end": (SCHEMA.endDate,), "dat
 
 
 def build_correction(ctx: Context, rec: Record) -> None:
-    """An editorial correction as a resource: an oa:Annotation motivated by oa:editing whose target is the source's
-    words in error, with the source's reading, the value recorded (or the normalised text), the reason and the
-    evidence; it points at the resources (apg:corrects) and statements (apg:correctsStatement) it concerns, and
-    the corrected resources keep the source's reading (apg:sourceReading) and the reason (skos:editorialNote)."""
+    """An editorial correction as a resource: an oa:Annotation motivated by oa:editing whose target is the
+    source's words in error, with the source's reading, the value recorded (or the normalised text), the
+    reason and the evidence; it points at the resources (apg:corrects) and statements (apg:correctsStatement)
+    it concerns, and the corrected resources keep the source's reading (apg:sourceReading) and the reason
+    (skos:editorialNote)."""
     m = rec.model
     node = ctx.registry[rec.id][1]
     kind = APG.FactualCorrection if m.kind == "FactualCorrection" else APG.Normalisation
@@ -418,7 +429,8 @@ def build_correction(ctx: Context, rec: Record) -> None:
             value = dates.parse(m.corrected_value).literal
             for p in _DATE_PROPERTIES[target.field]:
                 if (other, p, value) in ctx.statements:
-                    ctx.add(node, APG.correctsStatement, statement_iri(ctx.iris.statements, (other, p, value)))
+                    ctx.add(node, APG.correctsStatement,
+                            statement_iri(ctx.iris.statements, (other, p, value)))
 
 
 def _source_value(text: str) -> Literal:
@@ -439,7 +451,8 @@ BUILDERS = {
     "speeches": build_speech, "votes": build_vote, "decisions": build_decision, "claims": build_claim,
     "corrections": build_correction,
 }
-# Posts before holdings: a holding copies its post's organisation; corrections last: they point at the statements.
+# Posts before holdings: a holding copies its post's organisation; corrections last: they point at the
+# statements.
 ORDER = tuple(BUILDERS)
 
 

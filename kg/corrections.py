@@ -1,5 +1,5 @@
-"""The editorial corrections of the built graph (``apg:Correction``), for ``apg corrections``: what the source says,
-what the graph records instead, why, on what evidence, and what it applies to."""
+"""The editorial corrections of the built graph (``apg:Correction``), for ``apg corrections``: what the source
+says, what the graph records instead, why, on what evidence, and what it applies to."""
 import json
 
 from rdflib import Graph
@@ -24,9 +24,11 @@ def list_corrections(data: Graph) -> list[dict]:
                 quoted = [str(data.value(sel, OA.exact)) for w in data.objects(node, APG.evidenceWords)
                           if data.value(w, OA.hasSource) == ev for sel in data.objects(w, OA.hasSelector)
                           if data.value(sel, OA.exact) is not None]
-                evidence.append({"sentence": str(data.value(ev, APG.sentenceId)), "iri": str(ev), "words": quoted})
+                evidence.append({"sentence": str(data.value(ev, APG.sentenceId)), "iri": str(ev),
+                                 "words": quoted})
             else:
-                evidence.append({"citation": str(data.value(ev, DCTERMS.bibliographicCitation)), "iri": str(ev)})
+                evidence.append({"citation": str(data.value(ev, DCTERMS.bibliographicCitation)),
+                                 "iri": str(ev)})
         kind = "factual" if (node, RDF.type, APG.FactualCorrection) in data else "normalisation"
         value = data.value(node, APG.correctedValue if kind == "factual" else APG.normalisedText)
         source_value = data.value(node, APG.sourceValue)
@@ -48,14 +50,16 @@ def list_corrections(data: Graph) -> list[dict]:
 
 def report_text(corrections: list[dict]) -> str:
     lines = []
-    for kind, title in (("factual", "Factual corrections"), ("normalisation", "Typo normalisations in labels")):
+    for kind, title in (("factual", "Factual corrections"),
+                        ("normalisation", "Typo normalisations in labels")):
         rows = [c for c in corrections if c["kind"] == kind]
         lines.append(f"{title}: {len(rows)}")
         for c in rows:
             lines.append(f"  {c['label']}")
             lines.append(f"    source reads: {c['source_reading']!r}"
                          + (f" ({c['source_value']})" if c["source_value"] else ""))
-            lines.append(f"    {'graph records' if kind == 'factual' else 'labels write'}: {c['graph_value']!r}")
+            recorded = "graph records" if kind == "factual" else "labels write"
+            lines.append(f"    {recorded}: {c['graph_value']!r}")
             lines.append(f"    applies to: {', '.join(c['applies_to'])}")
             lines.append(f"    reason: {c['reason']}")
             for ev in c["evidence"]:

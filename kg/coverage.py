@@ -1,5 +1,5 @@
-"""Provenance coverage: which statements (fact nodes) cite each sentence, and which cite none; and how many factual
-triples have statement-level provenance (a reifier with sentence and words, ``kg.provenance``)."""
+"""Provenance coverage: which statements (fact nodes) cite each sentence, and which cite none; and how many
+factual triples have statement-level provenance (a reifier with sentence and words, ``kg.provenance``)."""
 from collections import defaultdict
 
 from rdflib import Graph
@@ -8,7 +8,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 from .namespaces import APG, OA, SCHEMA
 from .provenance import factual, without_provenance
 
-# Resources that describe the sources themselves, or the graph's own editorial work, not facts taken from them.
+# Resources that describe the sources themselves, or the graph's own editorial work, not facts taken from
+# them.
 _NOT_FACTS = {APG.Sentence, SCHEMA.Article, DCTERMS.BibliographicResource, SKOS.ConceptScheme, OA.Annotation,
               OA.SpecificResource, OA.TextQuoteSelector, OA.TextPositionSelector}
 
@@ -25,7 +26,8 @@ def coverage(data: Graph, provenance: Graph | None = None) -> dict:
             uncited.append(str(node))
         for s in sources:
             cited[sentences[s]].append(str(node))
-    order = sorted(sentences.values(), key=lambda sid: (sid[0] != "s", int(sid[1:]) if sid[1:].isdigit() else 0))
+    order = sorted(sentences.values(),
+                   key=lambda sid: (sid[0] != "s", int(sid[1:]) if sid[1:].isdigit() else 0))
     out = {"sentences": {sid: sorted(cited.get(sid, [])) for sid in order}, "uncited": uncited,
            "facts": len(facts), "factual_triples": sum(1 for _ in factual(data))}
     if provenance is not None:

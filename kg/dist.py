@@ -70,14 +70,15 @@ def serialize_graph(graph: Graph, fmt: Format) -> bytes:
 
 
 def serialize_graph12(graph: Graph, extra: list, fmt: Format) -> bytes:
-    """A graph plus RDF 1.2 triples rdflib cannot hold (``extra``: pyoxigraph triples with triple terms, sorted)."""
+    """A graph plus RDF 1.2 triples rdflib cannot hold (``extra``: pyoxigraph triples with triple terms,
+    sorted)."""
     triples = [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in sorted(graph)] + list(extra)
     return ox.serialize(triples, format=fmt.rdf_format, prefixes=_prefixes(fmt))
 
 
 def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None) -> bytes:
-    """graphs: {graph IRI: Graph}, written graph by graph in IRI order; extra: {graph IRI: [pyoxigraph Triple]},
-    RDF 1.2 triples written after that graph's own."""
+    """graphs: {graph IRI: Graph}, written graph by graph in IRI order; extra: {graph IRI: [pyoxigraph
+    Triple]}, RDF 1.2 triples written after that graph's own."""
     quads = []
     for iri in sorted(graphs):
         g = ox.NamedNode(str(iri))

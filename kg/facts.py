@@ -1,8 +1,8 @@
 """Loading the curated fact files (``kg/facts/*.yaml``): one file per kind, one record per fact.
 
 Every record is validated against its pydantic model (``kg.schema``): field names and types, controlled lists,
-dates of known precision. Ids are unique across all files. A bad record stops the load with the file, the record
-and the field named, so a misspelt field never drops a fact silently.
+dates of known precision. Ids are unique across all files. A bad record stops the load with the file, the
+record and the field named, so a misspelt field never drops a fact silently.
 """
 from dataclasses import dataclass
 from functools import cached_property
@@ -96,7 +96,8 @@ def load_facts(facts_dir: Path = FACTS_DIR) -> dict[str, list[Record]]:
                                 f"{former[rec.id]!r}")
             for old in rec.former_ids:
                 if old in seen or old in former:
-                    raise FactError(f"{path.name}: record {rec.id!r}: field former_ids: {old!r} is an id in use")
+                    raise FactError(f"{path.name}: record {rec.id!r}: field former_ids: {old!r} is an id "
+                                    "in use")
                 former[old] = rec.id
             seen[rec.id] = path.name
             out.append(Record(path.name, kind, rec))

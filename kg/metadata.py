@@ -27,9 +27,9 @@ def metadata_graph(iris: Iris, data: Graph, counts: dict[str, int], source_doc: 
     g.add((ds, DCTERMS.title, Literal("Antipartijiskās grupas zināšanu grafs", lang="lv")))
     g.add((ds, RDFS.label, Literal("apg-kg", lang="en")))
     g.add((ds, DCTERMS.description, Literal(
-        "The June 1957 attempt by Malenkov, Molotov, Kaganovich and others to remove Khrushchev, as stated by the "
-        "Latvian Wikipedia article 'Antipartijiskā grupa', with statement-level provenance: the words of the "
-        "sentence that state each statement.", lang="en")))
+        "The June 1957 attempt by Malenkov, Molotov, Kaganovich and others to remove Khrushchev, as stated "
+        "by the Latvian Wikipedia article 'Antipartijiskā grupa', with statement-level provenance: the words "
+        "of the sentence that state each statement.", lang="en")))
     g.add((ds, DCTERMS.license, LICENSE))
     g.add((ds, DCTERMS.source, source_doc))
     g.add((ds, DCTERMS.hasVersion, Literal(__version__)))

@@ -1,4 +1,5 @@
-"""Statement-level provenance: for every factual triple of the data graph, which words of which sentence state it.
+"""Statement-level provenance: for every factual triple of the data graph, which words of which sentence state
+it.
 
 Each factual triple ``s p o`` gets a reifier ``{base}id/statement/{hash}`` in the named graph
 ``{base}graph/provenance``. In RDF 1.2 it *reifies* the triple (``rdf:reifies <<( s p o )>>``); RDF 1.1 tools,
@@ -121,7 +122,8 @@ def add_words(g: Graph, w: Words) -> None:
 
 
 def reifies(statements: dict, namespace: str) -> list[ox.Triple]:
-    """The RDF 1.2 triples ``stmt rdf:reifies <<( s p o )>>`` (rdflib cannot hold triple terms; pyoxigraph can)."""
+    """The RDF 1.2 triples ``stmt rdf:reifies <<( s p o )>>`` (rdflib cannot hold triple terms; pyoxigraph
+    can)."""
     from .dist import to_oxigraph
 
     reifies_p = ox.NamedNode(str(RDF) + "reifies")

@@ -1,19 +1,20 @@
 """The quote check: every factual field of every record carries the source's words that state it.
 
 A record's ``quotes`` map a field path (``end``, ``participants``, ``counts.yes``; several at once as
-``"member, organization"``) to ``{sentence: words}``. The check is mechanical, so that no record says more than its
-sentences:
+``"member, organization"``) to ``{sentence: words}``. The check is mechanical, so that no record says more
+than its sentences:
 
 - the words occur exactly once in the cited sentence (the sentence is one of the record's ``cites``);
-- every factual field with a value (``FACTUAL`` of its model in ``kg.schema``) has at least one quote, and every
-  value of it (each element of a list) is supported by one of them;
+- every factual field with a value (``FACTUAL`` of its model in ``kg.schema``) has at least one quote, and
+  every value of it (each element of a list) is supported by one of them;
 - every quote supports at least one value of its field: a reference to a record contains a form of its name
-  (``forms``) or a reference word documented for that sentence (``refs``), or, for a reference to an event as the
-  session / whole it belongs to or the event it followed, comes from a sentence of that event's ``scene`` or
-  ``sequel``; a controlled value contains one of its words (``kg/source/words.yaml``); a date's quotes together
-  contain its year, month and day (each quote at least one of them), or the source's own reading where the graph
-  records a corrected value; a phrase (``time``, ``manner``) contains the Latvian words; a paraphrase (``pretext``,
-  ``motion``, ``title``) contains every long word of the text in the sentence's language by its stem.
+  (``forms``) or a reference word documented for that sentence (``refs``), or, for a reference to an event as
+  the session / whole it belongs to or the event it followed, comes from a sentence of that event's ``scene``
+  or ``sequel``; a controlled value contains one of its words (``kg/source/words.yaml``); a date's quotes
+  together contain its year, month and day (each quote at least one of them), or the source's own reading
+  where the graph records a corrected value; a phrase (``time``, ``manner``) contains the Latvian words; a
+  paraphrase (``pretext``, ``motion``, ``title``) contains every long word of the text in the sentence's
+  language by its stem.
 
 Records that name an entity (persons, organisations, places) are also checked to be named, by a form or a
 documented reference word, in every sentence they cite. ``Quotes`` answers the builders which quotes support a
@@ -64,8 +65,8 @@ def load_words(path: Path = WORDS_FILE) -> dict:
 
 
 def has(text: str, word: str) -> bool:
-    """Does ``text`` contain ``word`` at the start of a word (case-insensitive)? A trailing ``$`` asks for the whole
-    word; digits match as a whole number (6 is not in 56)."""
+    """Does ``text`` contain ``word`` at the start of a word (case-insensitive)? A trailing ``$`` asks for the
+    whole word; digits match as a whole number (6 is not in 56)."""
     whole = word.endswith("$")
     w = word[:-1] if whole else word
     if w.isdigit():
@@ -138,8 +139,8 @@ class Quotes:
         for path, by_sentence in spread:
             field = path.split(".")[0]
             if field not in obj.FACTUAL:
-                self.errors.append(f"{where}: field quotes.{path}: {field!r} is not a factual field of this kind "
-                                   f"(factual: {', '.join(sorted(obj.FACTUAL))})")
+                self.errors.append(f"{where}: field quotes.{path}: {field!r} is not a factual field of this "
+                                   f"kind (factual: {', '.join(sorted(obj.FACTUAL))})")
                 continue
             if _value(obj, field) in (None, [], {}):
                 self.errors.append(f"{where}: field quotes.{path}: the record gives no {field}")
@@ -147,7 +148,8 @@ class Quotes:
             for cite, texts in by_sentence.items():
                 key = self._key(cite)
                 if key not in allowed:
-                    self.errors.append(f"{where}: field quotes.{path}: quotes {cite}, which the record does not cite")
+                    self.errors.append(f"{where}: field quotes.{path}: quotes {cite}, which the record does "
+                                       "not cite")
                     continue
                 src = self.sources.get(key[0])
                 if src is None or key[1] not in src.sentences:
@@ -161,8 +163,8 @@ class Quotes:
                         self.errors.append(f"{where}: field quotes.{path}: {text!r} {what} {cite}"
                                            + ("; quote more words" if n > 1 else ""))
                         continue
-                    out.setdefault(path, []).append(Quote(key[0], key[1], text, sentence.index(text), sentence,
-                                                          src.language(key[1])))
+                    quote = Quote(key[0], key[1], text, sentence.index(text), sentence, src.language(key[1]))
+                    out.setdefault(path, []).append(quote)
         return out
 
     def _check(self, rec: Record, obj: Quoted, where: str, cites, part: tuple | None = None) -> None:
@@ -210,8 +212,9 @@ class Quotes:
                     continue
                 for q in qs:
                     if id(q) not in used:
-                        self.errors.append(f"{where}: field {path}: quote {q.text!r} ({q.sid}) states none of its "
-                                           f"values ({', '.join(_show(v) for p, v in items if p == path)})")
+                        values = ", ".join(_show(v) for p, v in items if p == path)
+                        self.errors.append(f"{where}: field {path}: quote {q.text!r} ({q.sid}) states none "
+                                           f"of its values ({values})")
 
     def _hint(self, kind: str, item) -> str:
         if kind in (REF, SCENE, SEQUEL) and isinstance(item, str) and item in self.records:
@@ -225,7 +228,8 @@ class Quotes:
         if rec is None:
             return False
         m = rec.model
-        words = list(m.forms) + [w for c, ws in m.refs.items() if self._key(c) == (q.source, q.sid) for w in ws]
+        words = list(m.forms) + [w for c, ws in m.refs.items() if self._key(c) == (q.source, q.sid)
+                                 for w in ws]
         if any(has(q.text, w) for w in words):
             return True
         if kind == SCENE and (q.source, q.sid) in {self._key(c) for c in getattr(m, "scene", [])}:
@@ -257,8 +261,9 @@ class Quotes:
         raise ValueError(f"unknown check {kind!r}")
 
     def _date(self, qs: list[Quote], value: str, reading: str | None):
-        """A date's quotes together give its year, month and day; each gives at least one of them. Where the graph
-        records a corrected value (kg/facts/corrections.yaml), one quote must be the source's own reading of it."""
+        """A date's quotes together give its year, month and day; each gives at least one of them. Where the
+        graph records a corrected value (kg/facts/corrections.yaml), one quote must be the source's own
+        reading of it."""
         parsed = dates.parse(value)
         parts = value.split("-")
         need = {"year": parts[0]}
@@ -291,8 +296,9 @@ class Quotes:
         return has(text, str(value))
 
     def _check_correction(self, rec: Record) -> None:
-        """A correction quotes the source's reading and its evidence exactly, and applies to fields that hold the
-        corrected value (a date field with that value) or the normalised text (a Latvian label containing it)."""
+        """A correction quotes the source's reading and its evidence exactly, and applies to fields that hold
+        the corrected value (a date field with that value) or the normalised text (a Latvian label containing
+        it)."""
         m, where = rec.model, rec.where()
         cites = {self._key(c) for c in m.cites}
         words = [("sentence", m.sentence, m.source_reading)]
@@ -315,12 +321,14 @@ class Quotes:
                 value = _value(other.model, target.field)
                 if kind != DATE or value != m.corrected_value:
                     self.errors.append(f"{where}: field applies_to[{n}]: {target.record}.{target.field} is "
-                                       f"{value!r}, not a date holding the corrected value {m.corrected_value!r}")
+                                       f"{value!r}, not a date holding the corrected value "
+                                       f"{m.corrected_value!r}")
             else:
                 label = (other.model.label or {}).get("lv", "")
                 if target.field != "label" or m.normalised not in label:
-                    self.errors.append(f"{where}: field applies_to[{n}]: the Latvian label of {target.record} does "
-                                       f"not contain the normalised text {m.normalised!r}")
+                    self.errors.append(f"{where}: field applies_to[{n}]: the Latvian label of "
+                                       f"{target.record} does not contain the normalised text "
+                                       f"{m.normalised!r}")
 
     def _check_named(self, rec: Record) -> None:
         m = rec.model

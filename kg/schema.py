@@ -1,8 +1,8 @@
 """The schema of the fact files (``kg/facts/*.yaml``): one pydantic model per kind of record.
 
 Field names *and* types are checked here, so a misspelt key, a date of unknown precision or a type outside its
-controlled list stops the build with the file, the record and the field named. The builders can then trust what
-they read. The controlled lists (event types, roles, ways a holding ends …) are defined once, here.
+controlled list stops the build with the file, the record and the field named. The builders can then trust
+what they read. The controlled lists (event types, roles, ways a holding ends …) are defined once, here.
 """
 import datetime as dt
 from typing import Annotated, ClassVar, Literal
@@ -25,14 +25,15 @@ LANGUAGES = ("en", "lv", "ru")
 ORG_TYPES = ("Party", "PartyOrgan", "StateBody", "InformalGroup")
 PLACE_TYPES = ("City", "Country", "Region", "Building")
 ROLES = ("FullMember", "CandidateMember", "Member", "CoreMember")
-CHANGES = ("Appointment", "ForcedResignation", "Removal", "Relief", "Expulsion", "Deprivation", "ByVote", "Loss")
-EVENT_TYPES = ("Session", "Meeting", "CrisisTalks", "Visit", "Unrest", "Revolution", "Publication", "Preparation",
-               "Conspiracy", "Attempt", "Mobilisation", "Delegation", "Dismissal")
+CHANGES = ("Appointment", "ForcedResignation", "Removal", "Relief", "Expulsion", "Deprivation", "ByVote",
+           "Loss")
+EVENT_TYPES = ("Session", "Meeting", "CrisisTalks", "Visit", "Unrest", "Revolution", "Publication",
+               "Preparation", "Conspiracy", "Attempt", "Mobilisation", "Delegation", "Dismissal")
 SPEECH_TYPES = ("Accusation", "Criticism", "Proposal", "Support", "ChangeOfPosition", "RefusalToRecant",
                 "Rejection", "Objection", "Demand", "Declaration")
 DECISION_TYPES = ("Resolution", "Recommendation", "Approval")
-EFFECT_TYPES = ("Condemnation", "ExpulsionFrom", "RemovalFromPost", "ResignationFromPost", "AppointmentToPost",
-                "PostAbolition", "ApprovalOfProposals")
+EFFECT_TYPES = ("Condemnation", "ExpulsionFrom", "RemovalFromPost", "ResignationFromPost",
+                "AppointmentToPost", "PostAbolition", "ApprovalOfProposals")
 
 def _date_text(value):
     """YAML reads 1957-06-29 as a date and 1958 as an int: keep what was written, as text."""
@@ -63,14 +64,16 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-# field path (or several, "member, organization") -> {sentence: the source's words that state it (one or several)}
+# field path (or several, "member, organization") -> {sentence: the source's words that state it (one or
+# several)}
 Quotes = dict[str, dict[Cite, NonEmpty | list[NonEmpty]]]
 
 # How a factual field's quote must support its value (kg/quotes.py): REF a record id (a form of its name, a
-# documented reference word of that sentence, or a sentence of its scene/sequel), WORD a controlled value (words of
-# kg/source/words.yaml), DATE, NUMBER, COUNT (number and option), PHRASE (the Latvian words themselves), GIST (every
-# long word of the text by its stem), BOOL.
-REF, WORD, DATE, NUMBER, COUNT, PHRASE, GIST, BOOL = "ref", "word", "date", "number", "count", "phrase", "gist", "bool"
+# documented reference word of that sentence, or a sentence of its scene/sequel), WORD a controlled value
+# (words of kg/source/words.yaml), DATE, NUMBER, COUNT (number and option), PHRASE (the Latvian words
+# themselves), GIST (every long word of the text by its stem), BOOL.
+REF, WORD, DATE, NUMBER, COUNT = "ref", "word", "date", "number", "count"
+PHRASE, GIST, BOOL = "phrase", "gist", "bool"
 SCENE, SEQUEL = "scene", "sequel"  # REF variants: a reference to an event may rest on its scene / its sequel
 
 
@@ -84,8 +87,8 @@ class Quoted(Strict):
 
 class Record(Quoted):
     """What every record has: its id (the IRI slug), labels, notes, the sentences it cites, the quotes of its
-    factual fields, and the words by which the source refers to it (``forms`` anywhere, ``refs`` in one sentence
-    only: pronouns, "the capital", "the other oppositionists")."""
+    factual fields, and the words by which the source refers to it (``forms`` anywhere, ``refs`` in one
+    sentence only: pronouns, "the capital", "the other oppositionists")."""
 
     id: Slug
     label: Text | None = None
@@ -180,9 +183,9 @@ class Effect(Quoted):
 class Happening(Record, Dated):
     """What events and speech acts share: when (also relative to other events), where, who, about what."""
 
-    FACTUAL = {"date": DATE, "start": DATE, "end": DATE, "after": SEQUEL, "concurrent_with": REF, "time": PHRASE,
-               "place": REF, "from_place": REF, "to_place": REF, "participants": REF, "targets": REF,
-               "topics": REF, "manner": PHRASE, "appeals_to": REF}
+    FACTUAL = {"date": DATE, "start": DATE, "end": DATE, "after": SEQUEL, "concurrent_with": REF,
+               "time": PHRASE, "place": REF, "from_place": REF, "to_place": REF, "participants": REF,
+               "targets": REF, "topics": REF, "manner": PHRASE, "appeals_to": REF}
 
     after: Slug | None = None
     concurrent_with: Slug | None = None
@@ -199,9 +202,9 @@ class Happening(Record, Dated):
 
 
 class Event(Happening):
-    """An event. ``scene``: the sentences that narrate what happened at it (a quote from one of them supports a
-    ``session`` / ``part_of`` / ``adopted_at`` reference to it); ``sequel``: the sentences that narrate what followed
-    it (a quote from one of them supports an ``after`` reference to it)."""
+    """An event. ``scene``: the sentences that narrate what happened at it (a quote from one of them supports
+    a ``session`` / ``part_of`` / ``adopted_at`` reference to it); ``sequel``: the sentences that narrate what
+    followed it (a quote from one of them supports an ``after`` reference to it)."""
 
     FACTUAL = {**Happening.FACTUAL, "organ": REF, "chair": REF, "participant_count": NUMBER, "pretext": GIST,
                "agenda": GIST, "part_of": SCENE, "successful": BOOL}
@@ -252,14 +255,15 @@ class Claim(Record):
     about: list[Slug] = Field(min_length=1)
 
 
-# what a source reading means, where it is a date: as written (1955-06), or a day of a month without a year (--05-21)
+# what a source reading means, where it is a date: as written (1955-06), or a day of a month without a year
+# (--05-21)
 SourceValue = Annotated[str, BeforeValidator(_date_text),
                         StringConstraints(pattern=r"^(?:\d{4}(?:-\d{2}(?:-\d{2})?)?|--\d{2}-\d{2})$")]
 
 
 class Evidence(Strict):
-    """Why a correction is right: a bibliographic work (``id`` and ``citation``), or words of a sentence of the
-    source itself (``sentence`` and ``quote``)."""
+    """Why a correction is right: a bibliographic work (``id`` and ``citation``), or words of a sentence of
+    the source itself (``sentence`` and ``quote``)."""
 
     id: Slug | None = None
     citation: NonEmpty | None = None
@@ -270,7 +274,8 @@ class Evidence(Strict):
     def _one_kind(self):
         if (self.id is None) == (self.sentence is None) or (self.id is None) != (self.citation is None) \
                 or (self.sentence is None) != (self.quote is None):
-            raise ValueError("evidence is either {id, citation} (a work) or {sentence, quote} (the source's words)")
+            raise ValueError("evidence is either {id, citation} (a work) or {sentence, quote} (the source's "
+                             "words)")
         return self
 
 
@@ -281,9 +286,10 @@ class Target(Strict):
 
 class Correction(Record):
     """An editorial correction: where the graph records a value other than the source's words. ``kind``:
-    FactualCorrection (the source is wrong: s04, s30) or Normalisation (a typo of the source, normalised in the
-    labels). ``source_reading``: the source's exact words in ``sentence``; ``applies_to``: the fields of the records
-    that carry the corrected value (``corrected_value``) or the normalised text (``normalised``)."""
+    FactualCorrection (the source is wrong: s04, s30) or Normalisation (a typo of the source, normalised in
+    the labels). ``source_reading``: the source's exact words in ``sentence``; ``applies_to``: the fields of
+    the records that carry the corrected value (``corrected_value``) or the normalised text
+    (``normalised``)."""
 
     kind: Literal["FactualCorrection", "Normalisation"]
     sentence: Cite

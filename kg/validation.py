@@ -61,7 +61,8 @@ class Report:
         return "\n".join([head, *sorted(r.line() for r in self.results)]) + "\n"
 
 
-def validate(data: Graph, ontology: Graph, shapes: Graph | None = None, provenance: Graph | None = None) -> Report:
+def validate(data: Graph, ontology: Graph, shapes: Graph | None = None,
+             provenance: Graph | None = None) -> Report:
     shapes = shapes if shapes is not None else load_shapes()
     # The ontology is validated together with the data: sh:class checks need its concepts' types and
     # subclass axioms (pyshacl's ont_graph is only mixed in when it also runs inference). The provenance graph

@@ -23,7 +23,8 @@ def ID(path: str) -> URIRef:
 def test_the_two_errors_of_the_source_are_corrections_with_evidence(built):
     g = built.data
     factual = set(g.subjects(RDF.type, APG.FactualCorrection))
-    assert factual == {ID("correction/s04-molotov-foreign-ministry-date"), ID("correction/s30-delegation-date")}
+    assert factual == {ID("correction/s04-molotov-foreign-ministry-date"),
+                       ID("correction/s30-delegation-date")}
     s04 = ID("correction/s04-molotov-foreign-ministry-date")
     assert (s04, OA.motivatedBy, OA.editing) in g and (s04, RDF.type, OA.Annotation) in g
     assert g.value(s04, APG.sourceReading) == Literal("1955. gada jūnijā", lang="lv")
@@ -67,7 +68,8 @@ def test_apg_corrections_lists_s04_and_s30():
     res = CliRunner().invoke(main, ["corrections"])
     assert res.exit_code == 0, res.output
     assert res.output.startswith("Factual corrections: 2\n")
-    assert "source reads: '1955. gada jūnijā' (1955-06)" in res.output and "graph records: '1956-06'" in res.output
+    assert "source reads: '1955. gada jūnijā' (1955-06)" in res.output
+    assert "graph records: '1956-06'" in res.output
     assert "source reads: '21. maijā' (--05-21)" in res.output and "graph records: '1957-06-21'" in res.output
     assert "CIA Current Intelligence Bulletin, 2 June 1956" in res.output
     assert "Typo normalisations in labels:" in res.output
@@ -94,10 +96,11 @@ def facts(tmp_path):
 
 @pytest.mark.parametrize("old,new,message", [
     ('  source_reading: "destaļinizāciajs"', '  source_reading: "destaļinizācijas"',
-     "record 's34-destalinization-spelling': field sentence: 'destaļinizācijas' does not occur exactly once in s34"),
+     "record 's34-destalinization-spelling': field sentence: 'destaļinizācijas' does not occur exactly once "
+     "in s34"),
     ('  normalised: "no partijas"', '  normalised: "no partijām"',
-     "record 's48-genitive-ending': field applies_to[1]: the Latvian label of expelled-and-pensioned does not "
-     "contain the normalised text 'no partijām'"),
+     "record 's48-genitive-ending': field applies_to[1]: the Latvian label of expelled-and-pensioned does "
+     "not contain the normalised text 'no partijām'"),
     ("    - {sentence: s16, quote: ", "    - {sentence: s17, quote: ",
      "record 's30-delegation-date': field evidence[2]: s17 is not among the record's cites"),
 ])
@@ -112,7 +115,8 @@ def test_a_correction_must_say_exactly_what_the_source_says(facts, old, new, mes
 
 def test_a_former_id_cannot_be_an_id_in_use(facts, tmp_path):
     path = facts / "events.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("former_ids: [tito-visit-moscow-1955]",
-                                                             "former_ids: [polish-october]"), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("former_ids: [tito-visit-moscow-1955]", "former_ids: [polish-october]"),
+                    encoding="utf-8")
     res = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "out"), "--facts", str(facts)])
     assert res.exit_code == 1 and "'polish-october' is a former id of 'tito-visit-moscow-1956'" in res.output

@@ -1,4 +1,5 @@
-"""The fact-file schema (kg/schema.py): names and types of fields, with errors naming file, record and field."""
+"""The fact-file schema (kg/schema.py): names and types of fields, with errors naming file, record and
+field."""
 import shutil
 
 import pytest
@@ -40,10 +41,13 @@ def test_the_fact_files_load():
      "events.yaml: record 'cc-delegation-1957-06-21': field participant_count:"),
     ("votes.yaml", 'counts: {"yes": 6, "no": 2}', 'counts: {"yes": -6, "no": 2}',
      "votes.yaml: record 'chair-vote-1957-06': field counts.yes:"),
-    ("persons.yaml", "- id: khrushchev\n", "- id: Khrushchev\n", "persons.yaml: record 'Khrushchev': field id:"),
-    ("claims.yaml", "cites: [s27]", "cites: []", "claims.yaml: record 'cc-would-have-approved': field cites:"),
+    ("persons.yaml", "- id: khrushchev\n", "- id: Khrushchev\n",
+     "persons.yaml: record 'Khrushchev': field id:"),
+    ("claims.yaml", "cites: [s27]", "cites: []",
+     "claims.yaml: record 'cc-would-have-approved': field cites:"),
     ("places.yaml", "  type: Building\n  label: {en: \"Bulganin's office\"",
-     "  type: Office\n  label: {en: \"Bulganin's office\"", "places.yaml: record 'bulganin-office': field type:"),
+     "  type: Office\n  label: {en: \"Bulganin's office\"",
+     "places.yaml: record 'bulganin-office': field type:"),
 ])
 def test_schema_errors_name_file_record_and_field(facts, file, old, new, message):
     _edit(facts / file, old, new)
@@ -54,7 +58,8 @@ def test_schema_errors_name_file_record_and_field(facts, file, old, new, message
 
 def test_duplicate_ids_are_errors(facts):
     _edit(facts / "places.yaml", "- id: urals\n", "- id: moscow\n")
-    with pytest.raises(FactError, match=r"places.yaml: record 'moscow': field id: already used in places.yaml"):
+    with pytest.raises(FactError,
+                       match=r"places.yaml: record 'moscow': field id: already used in places.yaml"):
         load_facts(facts)
 
 
@@ -74,7 +79,7 @@ def test_yaml_dates_keep_their_written_precision():
 
 
 def test_every_controlled_value_is_an_ontology_term():
-    for values in (schema.ROLES, schema.CHANGES, schema.EVENT_TYPES, schema.SPEECH_TYPES, schema.DECISION_TYPES,
-                   schema.EFFECT_TYPES, ("PartyOrgan", "StateBody", "InformalGroup")):
+    for values in (schema.ROLES, schema.CHANGES, schema.EVENT_TYPES, schema.SPEECH_TYPES,
+                   schema.DECISION_TYPES, schema.EFFECT_TYPES, ("PartyOrgan", "StateBody", "InformalGroup")):
         for name in values:
             assert name in APG.__annotations__, name

@@ -1,5 +1,6 @@
-"""Statement-level provenance (kg/provenance.py): every factual triple has a reifier with its sentence and words,
-in RDF 1.1 (rdf:Statement) in every dump and in RDF 1.2 (rdf:reifies <<( s p o )>>) in the -rdf12 dumps."""
+"""Statement-level provenance (kg/provenance.py): every factual triple has a reifier with its sentence and
+words, in RDF 1.1 (rdf:Statement) in every dump and in RDF 1.2 (rdf:reifies <<( s p o )>>) in the -rdf12
+dumps."""
 import json
 import re
 from pathlib import Path
@@ -24,7 +25,8 @@ def ID(path: str) -> URIRef:
 
 
 def _reifier(g: Graph, s, p, o):
-    (st,) = [st for st in g.subjects(RDF.subject, s) if (st, RDF.predicate, p) in g and (st, RDF.object, o) in g]
+    (st,) = [st for st in g.subjects(RDF.subject, s)
+             if (st, RDF.predicate, p) in g and (st, RDF.object, o) in g]
     return st
 
 
@@ -117,7 +119,8 @@ def test_rdflib_reads_every_rdf11_dump(dist):
     for fmt in FORMATS:
         if fmt.dataset:
             ds = Dataset()
-            ds.parse(dist / f"dataset.{fmt.extension}", format={"trig": "trig", "nq": "nquads"}[fmt.extension])
+            ds.parse(dist / f"dataset.{fmt.extension}",
+                     format={"trig": "trig", "nq": "nquads"}[fmt.extension])
             quads = {q for q in ds.quads((None, None, None, None)) if q[3] is not None}
             assert len(quads) == sum(g["triples"] for g in manifest["graphs"].values())
     g = Graph().parse(dist / "provenance.nt", format="nt")
@@ -138,13 +141,14 @@ def test_the_rdf12_dumps_add_one_reifies_triple_term_per_reifier(dist, built):
         st = URIRef(q.subject.value)
         assert built.provenance.value(st, RDF.predicate) == URIRef(q.object.predicate.value)
     for name in ("dataset-rdf12.trig", "provenance-rdf12.ttl", "provenance-rdf12.nt"):
-        fmt = {"trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}[name.rsplit(".")[1]]
+        fmt = {"trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE,
+               "nt": ox.RdfFormat.N_TRIPLES}[name.rsplit(".")[1]]
         assert len(list(ox.parse(path=str(dist / name), format=fmt))) == \
             json.loads((dist / "manifest.json").read_text())["files"][name]["triples"]
 
 
 def test_the_rdf12_form_of_the_competency_query_gives_the_same_words(dist):
-    from competency import answer
+    from answers import answer
 
     from server.store import OxigraphStore
 

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from competency import answer
+from answers import answer
 
 from server.store import OxigraphStore
 

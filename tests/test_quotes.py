@@ -1,4 +1,5 @@
-"""The quote check (kg/quotes.py): every factual field quotes the words of its cited sentence that state it."""
+"""The quote check (kg/quotes.py): every factual field quotes the words of its cited sentence that state
+it."""
 import shutil
 
 import pytest
@@ -44,7 +45,8 @@ def test_every_factual_field_of_the_facts_quotes_its_words(sources):
 
 @pytest.mark.parametrize("file,old,new,message", [
     # the words are not in the cited sentence
-    ("holdings.yaml", '"Ārlietu ministra amatu zaudēja Molotovs"', '"Ārlietu ministra amatu zaudēja Molotovs drīz"',
+    ("holdings.yaml", '"Ārlietu ministra amatu zaudēja Molotovs"',
+     '"Ārlietu ministra amatu zaudēja Molotovs drīz"',
      "holdings.yaml: record 'molotov-foreign-minister': field quotes.holder: 'Ārlietu ministra amatu zaudēja "
      "Molotovs drīz' is not in s04"),
     # a factual field without a quote
@@ -52,8 +54,8 @@ def test_every_factual_field_of_the_facts_quotes_its_words(sources):
      "holdings.yaml: record 'molotov-foreign-minister': field before: no quote states it"),
     # a date quote that does not give the date's year
     ("holdings.yaml", '  end: {s05: "1956. gada jūnijā"}', '  end: {s05: "jūnijā"}',
-     "holdings.yaml: record 'kaganovich-labour-wages-committee': field end: the quotes do not give the year of "
-     "1956-06"),
+     "holdings.yaml: record 'kaganovich-labour-wages-committee': field end: the quotes do not give the year "
+     "of 1956-06"),
     # a date quote from the wrong part of the sentence
     ("holdings.yaml", '  end: {s04: "1955. gada jūnijā"}', '  end: {s04: "1955. gada februārī"}',
      "field end: the source reads '1955. gada jūnijā' here (a correction): quote those words"),
@@ -61,7 +63,8 @@ def test_every_factual_field_of_the_facts_quotes_its_words(sources):
      "record 'malenkov-head-of-government': field end: the quotes do not give the month of 1955-06"),
     # a correction must hold the corrected value in the fields it applies to
     ("holdings.yaml", "  end: 1956-06\n", "  end: 1955-06\n",
-     "record 's04-molotov-foreign-ministry-date': field applies_to[1]: molotov-foreign-minister.end is '1955-06'"),
+     "record 's04-molotov-foreign-ministry-date': field applies_to[1]: molotov-foreign-minister.end is "
+     "'1955-06'"),
     # a person-valued field whose quote names someone else
     ("holdings.yaml", "  holder: malenkov\n  post: power-station-director",
      "  holder: molotov\n  post: power-station-director",
@@ -71,14 +74,19 @@ def test_every_factual_field_of_the_facts_quotes_its_words(sources):
      "record 'voroshilov-chairman-presidium-supreme-soviet': field ended_by: no quote states 'Relief'"),
     # a quote of a sentence the record does not cite
     ("holdings.yaml", "  cites: [s07, s08]", "  cites: [s08]",
-     "record 'molotov-state-control-minister': field quotes.start: quotes s07, which the record does not cite"),
+     "record 'molotov-state-control-minister': field quotes.start: quotes s07, which the record does not "
+     "cite"),
     # ambiguous words
-    ("events.yaml", '  organ: {s15: "Maļenkovs lūdza sasaukt Prezidija sēdi", s16: "18. jūnija Prezidija sēdei"}',
+    ("events.yaml",
+     '  organ: {s15: "Maļenkovs lūdza sasaukt Prezidija sēdi", s16: "18. jūnija Prezidija sēdei"}',
      '  organ: {s15: "Prezidija", s16: "18. jūnija Prezidija sēdei"}',
-     "record 'presidium-session-1957-06': field quotes.organ: 'Prezidija' occurs 2 times in s15; quote more words"),
+     "record 'presidium-session-1957-06': field quotes.organ: 'Prezidija' occurs 2 times in s15; quote more "
+     "words"),
     # a quote attached to a field it does not support, next to one that does
-    ("events.yaml", '    place, part_of: {s13:', '    place: {s13: "valdības vadītājs"}\n    place, part_of: {s13:',
-     "record 'conspirators-meetings-1957': field place: quote 'valdības vadītājs' (s13) states none of its values"),
+    ("events.yaml", '    place, part_of: {s13:',
+     '    place: {s13: "valdības vadītājs"}\n    place, part_of: {s13:',
+     "record 'conspirators-meetings-1957': field place: quote 'valdības vadītājs' (s13) states none of its "
+     "values"),
     # quotes for a field that is not factual, or that the record does not give
     ("events.yaml", '    participant_count: {s30: "56 cilvēku delegācija"}',
      '    participant_count: {s30: "56 cilvēku delegācija"}\n    label: {s30: "delegācija"}',
@@ -92,7 +100,8 @@ def test_every_factual_field_of_the_facts_quotes_its_words(sources):
     # a named entity must be named in every sentence it cites
     ("persons.yaml", "  cites: [s24]", "  cites: [s23, s24]",
      "persons.yaml: record 'brezhnev': field cites: s23 does not name it"),
-    # a reference to an event must name it, or come from a sentence of its scene (s23 narrates the Presidium session)
+    # a reference to an event must name it, or come from a sentence of its scene (s23 narrates the Presidium
+    # session)
     ("speeches.yaml", "  speakers: [khrushchev]\n  session: presidium-session-1957-06",
      "  speakers: [khrushchev]\n  session: cc-plenum-1957-06",
      "record 'khrushchev-rejects-criticism': field session: no quote states 'cc-plenum-1957-06'"),

@@ -11,8 +11,8 @@ def _pid(job):
 
 
 def test_query_processes_outlive_the_thread_that_asked_for_them():
-    """A child dies with the *thread* that forked it (PR_SET_PDEATHSIG), and the HTTP server retires idle request
-    threads; so the pool forks from a thread of its own, and a process survives its first caller."""
+    """A child dies with the *thread* that forked it (PR_SET_PDEATHSIG), and the HTTP server retires idle
+    request threads; so the pool forks from a thread of its own, and a process survives its first caller."""
     pool = QueryPool(_pid, timeout=10)
     try:
         first = []

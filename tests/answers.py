@@ -1,9 +1,12 @@
-"""Helpers for tests that run competency queries (a plain module, not a test file: tests import it, never each
-other)."""
+"""A SPARQL answer in the shape of the expected files of queries/ (tests/test_queries.py): a list of rows,
+each mapping a variable to the lexical value of its binding (unbound variables left out), or a boolean for
+ASK."""
 import pyoxigraph as ox
 
+from server.store import OxigraphStore
 
-def answer(store, text: str):
+
+def answer(store: OxigraphStore, text: str):
     """Run a query and return its answer in the expected-file shape."""
     result = store.query(text)
     if isinstance(result, ox.QueryBoolean):
