@@ -54,6 +54,21 @@ class Record:
         return f"{self.file}: record {self.id!r}"
 
 
+def _read_yaml(path: Path):
+    """The YAML of one fact file; FactError names the file, the line and the column of a syntax error."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start]
+        raise FactError(f"{path.name}: not UTF-8 text (byte {byte:#04x} at offset {exc.start})") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise FactError(f"{path.name}: not valid YAML{at}: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise FactError(f"{path.name}: not valid YAML: {' '.join(str(exc).split())}") from None
+
+
 def load_facts(facts_dir: Path = FACTS_DIR) -> dict[str, list[Record]]:
     """Return {file stem: [Record]} in file order; raise FactError on unknown files, keys or duplicate ids."""
     facts, seen = {}, {}
@@ -62,7 +77,7 @@ def load_facts(facts_dir: Path = FACTS_DIR) -> dict[str, list[Record]]:
         if stem not in KINDS:
             raise FactError(f"{path.name}: unknown fact file (known: {', '.join(KINDS)})")
         kind, extra = KINDS[stem]
-        records = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        records = _read_yaml(path) or []
         out = []
         for data in records:
             if not isinstance(data, dict) or "id" not in data:

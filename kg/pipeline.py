@@ -21,6 +21,8 @@ from .sources import build_sources, default_source, load_sources
 from .validation import validate
 
 ONTOLOGY_FILE = ontology_file()
+# The stages of build(), in order; its ``progress`` callback is called with each name as the stage starts.
+STAGES = ("facts", "graph", "SHACL", "OWL RL", "dumps")
 
 
 class BuildError(RuntimeError):
@@ -42,33 +44,42 @@ def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph:
     return Graph().parse(path, format="turtle")
 
 
-def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR) -> tuple[Graph, Context, list]:
+def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR,
+                progress=lambda stage: None) -> tuple[Graph, Context, list]:
     """Facts → rdflib data graph (no checks)."""
+    progress("facts")
     iris = Iris(base)
     sources = load_sources()
+    facts = load_facts(facts_dir)
+    progress("graph")
     data = Graph()
     build_sources(data, iris, sources)
     ctx = Context(data, iris, sources, default_source(sources).key)
-    build_facts(ctx, load_facts(facts_dir))
+    build_facts(ctx, facts)
     links = load_links()
     add_links(ctx, links)
     return data, ctx, links
 
 
-def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_dir: Path = FACTS_DIR) -> Built:
+def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_dir: Path = FACTS_DIR,
+          progress=lambda stage: None) -> Built:
+    """``log``: the summary line at the end; ``progress``: called with each of STAGES as it starts."""
     out = default_dist() if out is None else out
     t0 = time.perf_counter()
-    data, ctx, links = build_graph(base, facts_dir)
+    data, ctx, links = build_graph(base, facts_dir, progress)
     ontology = load_ontology()
+    progress("SHACL")
     report = validate(data, ontology)
     if report.violations:
         raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
+    progress("OWL RL")
     inferred = infer(ontology, data)
     counts = {"data": len(data), "ontology": len(ontology), "inferred": len(inferred)}
     metadata = metadata_graph(ctx.iris, data, counts, ctx.iris.source(ctx.default_source))
     counts["metadata"] = len(metadata)
     graphs = {"data": data, "ontology": ontology, "inferred": inferred, "metadata": metadata}
 
+    progress("dumps")
     writer = DistWriter(out)
     for fmt in FORMATS:
         if fmt.dataset:
