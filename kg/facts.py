@@ -67,6 +67,21 @@ def _errors(name: str, data, exc: ValidationError) -> str:
     return "\n".join(f"{where}: field {_field(e['loc'])}: {e['msg']}" for e in exc.errors())
 
 
+def _read_yaml(path: Path):
+    """The YAML of one fact file; FactError names the file, the line and the column of a syntax error."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start]
+        raise FactError(f"{path.name}: not UTF-8 text (byte {byte:#04x} at offset {exc.start})") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise FactError(f"{path.name}: not valid YAML{at}: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise FactError(f"{path.name}: not valid YAML: {' '.join(str(exc).split())}") from None
+
+
 def load_facts(facts_dir: Path = FACTS_DIR) -> dict[str, list[Record]]:
     """Return {file stem: [Record]} in file order; raise FactError naming file, record and field."""
     facts, seen, former = {}, {}, {}
@@ -75,10 +90,7 @@ def load_facts(facts_dir: Path = FACTS_DIR) -> dict[str, list[Record]]:
         if stem not in KINDS:
             raise FactError(f"{path.name}: unknown fact file (known: {', '.join(KINDS)})")
         kind, model = KINDS[stem]
-        try:
-            records = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or []
-        except yaml.YAMLError as exc:
-            raise FactError(f"{path.name}: not valid YAML: {' '.join(str(exc).split())}") from None
+        records = _read_yaml(path) or []
         if not isinstance(records, list):
             raise FactError(f"{path.name}: must be a list of records")
         out = []

@@ -30,6 +30,8 @@ from .sources import build_sources, default_source, load_sources
 from .validation import validate
 
 ONTOLOGY_FILE = ontology_file()
+# The stages of build(), in order; its ``progress`` callback is called with each name as the stage starts.
+STAGES = ("facts", "graph", "SHACL", "OWL RL", "dumps")
 
 
 class BuildError(RuntimeError):
@@ -52,15 +54,18 @@ def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph:
     return Graph().parse(path, format="turtle")
 
 
-def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR) -> tuple[Graph, Context, list]:
+def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR,
+                progress=lambda stage: None) -> tuple[Graph, Context, list]:
     """Facts → rdflib data graph (no checks)."""
+    progress("facts")
     iris = Iris(base)
     sources = load_sources()
+    facts = load_facts(facts_dir)
+    progress("graph")
     data = Graph()
     build_sources(data, iris, sources)
     ctx = Context(data, iris, sources, default_source(sources).key)
-    facts = load_facts(facts_dir)
-    ctx.quotes = Quotes(facts, sources, ctx.default_source)  # every factual field quotes its words, or no build
+    ctx.quotes = Quotes(facts, sources, ctx.default_source)  # every factual field quotes its words
     build_facts(ctx, facts)
     links = load_links()
     add_links(ctx, links)
@@ -69,25 +74,33 @@ def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR) -> tuple[
     return data, ctx, links
 
 
-def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_dir: Path = FACTS_DIR) -> Built:
+def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_dir: Path = FACTS_DIR,
+          progress=lambda stage: None) -> Built:
+    """``log``: the summary line at the end; ``progress``: called with each of STAGES as it starts."""
     out = default_dist() if out is None else out
     t0 = time.perf_counter()
-    data, ctx, links = build_graph(base, facts_dir)
+    data, ctx, links = build_graph(base, facts_dir, progress)
     ontology = load_ontology()
     prov = ctx.provenance_graph
+    progress("SHACL")
     report = validate(data, ontology, provenance=prov)
     if report.violations:
         raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
+    progress("OWL RL")
     inferred = infer(ontology, data)
-    counts = {"data": len(data), "ontology": len(ontology), "inferred": len(inferred), "provenance": len(prov)}
+    counts = {"data": len(data), "ontology": len(ontology), "inferred": len(inferred),
+              "provenance": len(prov)}
     metadata = metadata_graph(ctx.iris, data, counts, ctx.iris.source(ctx.default_source))
     counts["metadata"] = len(metadata)
-    graphs = {"data": data, "ontology": ontology, "inferred": inferred, "metadata": metadata, "provenance": prov}
+    graphs = {"data": data, "ontology": ontology, "inferred": inferred, "metadata": metadata,
+              "provenance": prov}
     reifies = provenance.reifies(ctx.words, ctx.iris.statements)
     missing = provenance.without_provenance(data, prov)
     if missing:  # SHACL says so too; this keeps the count exact
-        raise BuildError(f"{len(missing)} factual triple(s) without statement-level provenance: {missing[:3]}")
+        raise BuildError(f"{len(missing)} factual triple(s) without statement-level provenance: "
+                         f"{missing[:3]}")
 
+    progress("dumps")
     writer = DistWriter(out)
     for fmt in FORMATS:
         if fmt.dataset:
@@ -107,10 +120,12 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
         writer.add(f"dataset-rdf12.{ext}", blob, media_type=fmt.media_type, triples=total12)
     for ext in ("ttl", "nt"):
         fmt = FORMAT_BY_EXTENSION[ext]
-        writer.add(f"provenance-rdf12.{ext}", serialize_graph12(prov, reifies, fmt), media_type=fmt.media_type,
-                   triples=len(prov) + len(reifies), graph=str(ctx.iris.graph("provenance")))
-    writer.add("ontology.html", render_ontology_docs(ontology, data), media_type="text/html", compress=False)
-    # retired IRIs -> the IRIs that replace them, for the server to redirect (also dcterms:isReplacedBy in the data)
+        writer.add(f"provenance-rdf12.{ext}", serialize_graph12(prov, reifies, fmt),
+                   media_type=fmt.media_type, triples=len(prov) + len(reifies),
+                   graph=str(ctx.iris.graph("provenance")))
+    writer.add("ontology.html", render_ontology_docs(ontology, data), media_type="text/html",
+               compress=False)
+    # retired IRIs -> the IRIs that replace them, for the server to redirect (dcterms:isReplacedBy in the data)
     redirects = {str(old): str(new) for old, new in sorted(ctx.former.items())}
     writer.add("redirects.json", (json.dumps(redirects, indent=2, sort_keys=True) + "\n").encode(),
                media_type="application/json", compress=False)

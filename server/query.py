@@ -22,7 +22,11 @@ This runs inside a query process (server/pool.py), so the time limit covers all 
   read from a file.
 - DESCRIBE is answered by server/describe.py (symmetric concise bounded description).
 - The answer is written into a buffer that refuses to grow past the result-size cap.
+
+``execute`` is the endpoint's whole path; ``apg query`` (kg/cli.py) takes the same steps, ``prepare``,
+``answer`` inside ``evaluation_errors`` and ``serialize``, so both give the same answers and the same errors.
 """
+import contextlib
 import functools
 import re
 from dataclasses import dataclass
@@ -205,39 +209,60 @@ def contains_service(node) -> bool:
     return False
 
 
+def prepare(text: str, base: str | None) -> ParsedQuery | None:
+    """What is checked before evaluation: the nesting guard, then, for a text that may hold SERVICE, FROM or
+    DESCRIBE, rdflib's parse (None when it cannot: the form then follows from the answer). QueryError(400)."""
+    try:
+        nesting.check(text)
+    except nesting.TooDeep as exc:
+        raise QueryError(400, str(exc)) from None
+    return parse_checked(text, base) if needs_parse(text) else None
+
+
+def answer(store, text: str, pq: ParsedQuery | None, *, default_graph: list[str] | None = None,
+           named_graphs: list[str] | None = None, base: str | None = None):
+    """Evaluate a query ``prepare`` passed, over the protocol's graphs when given, else its FROM / FROM NAMED,
+    else the default dataset: pyoxigraph's answer (QuerySolutions, QueryBoolean, QueryTriples) or the triples
+    of a DESCRIBE. pyoxigraph evaluates lazily: read the answer inside ``evaluation_errors()``."""
+    if default_graph is not None or named_graphs is not None:
+        dg, ng = default_graph or [], named_graphs or []
+        _check_graph_iris(dg, "default-graph-uri")
+        _check_graph_iris(ng, "named-graph-uri")
+    elif pq is not None and pq.from_default is not None:
+        dg, ng = pq.from_default, pq.from_named
+    else:
+        dg = ng = None
+    if pq is not None and pq.form == "DESCRIBE":
+        return _describe(store, pq, dg, ng, base)
+    return _evaluate(store, text, dg, ng, base)
+
+
+@contextlib.contextmanager
+def evaluation_errors():
+    """pyoxigraph's errors while it evaluates (and while its lazy answer is read) as QueryError(400); ours
+    (QueryError, ResultTooLarge) pass."""
+    try:
+        yield
+    except PermissionError:
+        # The sandbox (server/sandbox.py) refused a socket: the evaluator itself tried to reach another
+        # server, i.e. a SERVICE clause that the screen above did not see. Nothing was sent.
+        raise QueryError(400, _NO_SERVICE) from None
+    except (OSError, RuntimeError, ValueError) as exc:  # e.g. an unknown function
+        raise QueryError(400, f"query evaluation failed: {one_line(exc)}") from None
+
+
 def execute(store, job: Job) -> Reply:
     """Answer one query. Never raises for a bad query: the status and one-line reason are in the Reply."""
     try:
-        try:
-            nesting.check(job.query)
-        except nesting.TooDeep as exc:
-            raise QueryError(400, str(exc)) from None
-        pq = parse_checked(job.query, job.base) if needs_parse(job.query) else None
+        pq = prepare(job.query, job.base)
         if pq is not None:
             fmt, media_type = _negotiate(pq.kind, job)
-        if job.default_graph is not None or job.named_graphs is not None:
-            dg, ng = job.default_graph or [], job.named_graphs or []
-            _check_graph_iris(dg, "default-graph-uri")
-            _check_graph_iris(ng, "named-graph-uri")
-        elif pq is not None and pq.from_default is not None:
-            dg, ng = pq.from_default, pq.from_named
-        else:
-            dg = ng = None
-        try:
-            if pq is not None and pq.form == "DESCRIBE":
-                result = _describe(store, pq, dg, ng, job.base)
-            else:
-                result = _evaluate(store, job.query, dg, ng, job.base)
+        with evaluation_errors():
+            result = answer(store, job.query, pq, default_graph=job.default_graph,
+                            named_graphs=job.named_graphs, base=job.base)
             if pq is None:
                 fmt, media_type = _negotiate(GRAPH if isinstance(result, ox.QueryTriples) else RESULTS, job)
-            body = _serialize(result, fmt, job.max_result_bytes)
-        except PermissionError:
-            # The sandbox (server/sandbox.py) refused a socket: the evaluator itself tried to reach another
-            # server, i.e. a SERVICE clause that the screen above did not see. Nothing was sent.
-            raise QueryError(400, _NO_SERVICE) from None
-        except (OSError, RuntimeError, ValueError) as exc:
-            # pyoxigraph's evaluation errors (e.g. an unknown function); ours are QueryError/ResultTooLarge
-            raise QueryError(400, f"query evaluation failed: {one_line(exc)}") from None
+            body = serialize(result, fmt, job.max_result_bytes)
         return Reply(200, body, content_type(media_type))
     except QueryError as exc:
         return Reply(exc.status, one_line(exc).encode())
@@ -324,8 +349,9 @@ class _CappedBuffer:
         return b"".join(self.parts)
 
 
-def _serialize(result, fmt, limit: int) -> bytes:
-    out = _CappedBuffer(limit)
+def serialize(result, fmt, limit: int | None = None) -> bytes:
+    """The answer in ``fmt`` (a server/formats.py record); ResultTooLarge past ``limit`` bytes."""
+    out = _CappedBuffer(float("inf") if limit is None else limit)
     if fmt.kind == RESULTS:
         result.serialize(out, format=fmt.writer)
     else:

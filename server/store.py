@@ -28,28 +28,44 @@ class StoreError(RuntimeError):
     """The build is missing or cannot be loaded."""
 
 
+class BuildMissing(StoreError):
+    """No usable build in the directory: missing, incomplete, or not what its manifest says."""
+
+
+def read_build(dist: Path) -> tuple[dict, str]:
+    """The manifest of the build in ``dist`` and the sha256 of its dataset.nq, checked against each other
+    (``apg info`` reads a build this way without loading it). BuildMissing says what is wrong."""
+    dist = Path(dist)
+    manifest_path = dist / "manifest.json"
+    dump = dist / "dataset.nq"
+    if not manifest_path.is_file() or not dump.is_file():
+        raise BuildMissing(f"no build found in {dist} (manifest.json and dataset.nq): "
+                           "run 'apg build' first")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        for g in manifest["graphs"].values():
+            ox.NamedNode(g["iri"])
+        for iri in manifest["default_graph"]:
+            ox.NamedNode(iri)
+        expected_sha = manifest["files"]["dataset.nq"]["sha256"]
+    except ValueError as exc:
+        raise BuildMissing(f"{manifest_path} is not valid JSON or names an invalid IRI: {exc}") from exc
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise BuildMissing(f"{manifest_path} is incomplete (no graphs, default_graph or dataset.nq "
+                           f"entry: {exc}); rebuild with 'apg build'") from exc
+    sha = _sha256(dump)
+    if sha != expected_sha:
+        raise BuildMissing(f"{dump} does not match {manifest_path} (sha256 differs); "
+                           "rebuild with 'apg build'")
+    return manifest, sha
+
+
 class OxigraphStore:
     def __init__(self, dist: Path, *, path: Path | None = None):
-        dist = Path(dist)
-        manifest_path = dist / "manifest.json"
-        dump = dist / "dataset.nq"
-        if not manifest_path.is_file() or not dump.is_file():
-            raise StoreError(f"no build found in {dist} (manifest.json and dataset.nq): "
-                             "run 'apg build' first")
-        try:
-            self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            self.graphs = {name: ox.NamedNode(g["iri"]) for name, g in self.manifest["graphs"].items()}
-            self.default_graph = [ox.NamedNode(iri) for iri in self.manifest["default_graph"]]
-            expected_sha = self.manifest["files"]["dataset.nq"]["sha256"]
-        except ValueError as exc:
-            raise StoreError(f"{manifest_path} is not valid JSON or names an invalid IRI: {exc}") from exc
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise StoreError(f"{manifest_path} is incomplete (no graphs, default_graph or dataset.nq entry: "
-                             f"{exc}); rebuild with 'apg build'") from exc
-        self.dataset_sha256 = _sha256(dump)
-        if self.dataset_sha256 != expected_sha:
-            raise StoreError(f"{dump} does not match {manifest_path} (sha256 differs); "
-                             "rebuild with 'apg build'")
+        dump = Path(dist) / "dataset.nq"
+        self.manifest, self.dataset_sha256 = read_build(dist)
+        self.graphs = {name: ox.NamedNode(g["iri"]) for name, g in self.manifest["graphs"].items()}
+        self.default_graph = [ox.NamedNode(iri) for iri in self.manifest["default_graph"]]
         self.path = Path(path) if path else None
         self._store = None
         self._pid = None
@@ -133,7 +149,7 @@ def _load(store: ox.Store, dump: Path) -> ox.Store:
     try:
         store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
     except (SyntaxError, ValueError, OSError) as exc:
-        raise StoreError(f"cannot load {dump}: {' '.join(str(exc).split())}") from exc
+        raise BuildMissing(f"cannot load {dump}: {' '.join(str(exc).split())}") from exc
     return store
 
 
