@@ -46,6 +46,7 @@ class OxigraphStore:
         except (KeyError, TypeError, AttributeError) as exc:
             raise StoreError(f"{manifest_path} is incomplete (no graphs, default_graph or dataset.nq entry: "
                              f"{exc}); rebuild with 'apg build'") from exc
+        self.redirects = _redirects(dist / "redirects.json")
         self.dataset_sha256 = _sha256(dump)
         if self.dataset_sha256 != expected_sha:
             raise StoreError(f"{dump} does not match {manifest_path} (sha256 differs); "
@@ -135,6 +136,19 @@ def _load(store: ox.Store, dump: Path) -> ox.Store:
     except (SyntaxError, ValueError, OSError) as exc:
         raise StoreError(f"cannot load {dump}: {' '.join(str(exc).split())}") from exc
     return store
+
+
+def _redirects(path: Path) -> dict[str, str]:
+    """The build's retired IRIs, {old IRI: new IRI} (dist/redirects.json; a build without one retires none)."""
+    if not path.is_file():
+        return {}
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise StoreError(f"{path} is not valid JSON: {exc}") from exc
+    if not isinstance(found, dict) or not all(isinstance(v, str) for v in (*found, *found.values())):
+        raise StoreError(f"{path} is not an object of IRIs (old IRI -> new IRI)")
+    return found
 
 
 def _sha256(path: Path) -> str:
