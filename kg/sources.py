@@ -29,7 +29,7 @@ class Source:
         return self.meta.get("references", {})
 
     def language(self, sid: str) -> str:
-        """The language of a sentence's text: the source's, unless a reference says otherwise (r2 is Russian)."""
+        """The language of a sentence's text: the source's, unless its reference says otherwise (r2)."""
         return self.references.get(sid, {}).get("language", self.meta["language"])
 
 

@@ -97,7 +97,8 @@ class Footnotes:
         self._load(s=subject)
         for row in rows:
             for value in row["values"]:
-                value["notes"] = self.cite(f"<{subject}>", f"<{row['property']['iri']}>", value.get("term", ""))
+                p = f"<{row['property']['iri']}>"
+                value["notes"] = self.cite(f"<{subject}>", p, value.get("term", ""))
 
     def incoming(self, obj: str, rows: list[dict]) -> None:
         """Attach ``notes`` to each value (a subject) of property rows pointing at ``obj``."""

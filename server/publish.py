@@ -1,7 +1,8 @@
 """What a visitor lands on and downloads: the landing page, the dumps, and the dataset description.
 
 - ``/``: the landing page (what the dataset is, counts, license, example queries, downloads).
-- ``/corrections``: every editorial correction (the source's reading, what the graph records, reason, evidence).
+- ``/corrections``: every editorial correction (the source's reading, what the graph records, reason,
+  evidence).
 - ``/download``: the list of dumps; ``/download/{file}``: a file of the build listed in manifest.json (or
   SHA256SUMS / manifest.json), with its media type, ETag and range requests (Werkzeug's conditional
   responses). ``.gz`` copies are served as application/gzip files, not as a Content-Encoding.

@@ -7,8 +7,8 @@
   the symmetric concise bounded description of the thing (server/describe.py) from the data and ontology
   graphs.
 - A retired IRI (a slug that changed: ``dist/redirects.json``, ``<old> dcterms:isReplacedBy <new>``) keeps
-  resolving: ``/id/{old}`` and ``/doc/{old}[.ext]`` answer ``301 Moved Permanently`` to the same form of the new
-  IRI, so links made before the change still land.
+  resolving: ``/id/{old}`` and ``/doc/{old}[.ext]`` answer ``301 Moved Permanently`` to the same form of the
+  new IRI, so links made before the change still land.
 - ``{base}graph/{name}`` (``/graph/{name}``): the named graph's dump in the negotiated format.
 - The ontology ``https://w3id.org/apg-kg/ontology`` (``/ontology``, hash terms ``/ontology#Term``): the
   generated HTML documentation or the ontology graph in any RDF format.

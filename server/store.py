@@ -139,7 +139,7 @@ def _load(store: ox.Store, dump: Path) -> ox.Store:
 
 
 def _redirects(path: Path) -> dict[str, str]:
-    """The build's retired IRIs, {old IRI: new IRI} (dist/redirects.json; a build without one retires none)."""
+    """The build's retired IRIs, {old IRI: new IRI} (dist/redirects.json; without one, none)."""
     if not path.is_file():
         return {}
     try:

@@ -1,5 +1,6 @@
-"""Retired IRIs keep resolving: the real server answers the old IRI of a slug that changed (dist/redirects.json,
-``<old> dcterms:isReplacedBy <new>``) with 301 Moved Permanently to the new IRI's same form."""
+"""Retired IRIs keep resolving: the real server answers the old IRI of a slug that changed
+(dist/redirects.json, ``<old> dcterms:isReplacedBy <new>``) with 301 Moved Permanently to the new IRI's
+same form."""
 import json
 
 import pytest
