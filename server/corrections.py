@@ -17,8 +17,7 @@ _DETAILS = """SELECT ?c ?p ?o WHERE { ?c ?p ?o
                   apg:corrects, apg:evidence)) }"""
 _WORDS = """SELECT ?c ?sentence ?sid ?text ?exact ?start ?end WHERE { ?c oa:hasTarget ?w .
     ?w oa:hasSource ?sentence ; oa:hasSelector ?q , ?at .
-    ?q rdf:type oa:TextQuoteSelector ; oa:exact ?exact .
-    ?at rdf:type oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+    ?q oa:exact ?exact . ?at oa:start ?start ; oa:end ?end .
     ?sentence rdf:value ?text OPTIONAL { ?sentence apg:sentenceId ?sid } }"""
 _EVIDENCE = """SELECT ?c ?e ?citation ?sid WHERE { ?c apg:evidence ?e
     OPTIONAL { ?e dcterms:bibliographicCitation ?citation } OPTIONAL { ?e apg:sentenceId ?sid } }"""
