@@ -108,6 +108,7 @@ class APG(DefinedNamespace):
     sentenceId: URIRef
     position: URIRef
     sourceReading: URIRef
+    gloss: URIRef
     sourceValue: URIRef
     correctedValue: URIRef
     normalisedText: URIRef

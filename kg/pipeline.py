@@ -125,7 +125,7 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
                    graph=str(ctx.iris.graph("provenance")))
     writer.add("ontology.html", render_ontology_docs(ontology, data), media_type="text/html",
                compress=False)
-    # retired IRIs -> the IRIs that replace them, for the server to redirect (dcterms:isReplacedBy in the data)
+    # retired IRIs -> the IRIs that replace them, for the server to redirect (and dcterms:isReplacedBy)
     redirects = {str(old): str(new) for old, new in sorted(ctx.former.items())}
     writer.add("redirects.json", (json.dumps(redirects, indent=2, sort_keys=True) + "\n").encode(),
                media_type="application/json", compress=False)

@@ -22,6 +22,7 @@ class Source:
     key: str
     meta: dict
     sentences: dict = field(default_factory=dict)  # id -> text, in file order
+    glosses: dict = field(default_factory=dict)  # language -> {id -> translation}
 
     @property
     def references(self) -> dict:
@@ -45,8 +46,25 @@ def load_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Source]:
                 if sid in src.sentences:
                     raise ValueError(f"{meta['file']}: sentence ID {sid} appears twice")
                 src.sentences[sid] = text
+        for lang, name in meta.get("glosses", {}).items():
+            src.glosses[lang] = _read_tsv(source_dir / name)
+            unknown = sorted(set(src.glosses[lang]) - set(src.sentences))
+            if unknown:
+                raise ValueError(f"{name}: glosses of sentences that {meta['file']} does not have: {unknown}")
         sources[src.key] = src
     return sources
+
+
+def _read_tsv(path: Path) -> dict[str, str]:
+    out = {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if row:
+                sid, text = row
+                if sid in out:
+                    raise ValueError(f"{path.name}: sentence ID {sid} appears twice")
+                out[sid] = text
+    return out
 
 
 def default_source(sources: dict[str, Source]) -> Source:
@@ -87,3 +105,6 @@ def build_sources(graph: Graph, iris: Iris, sources: dict[str, Source]) -> None:
             graph.add((node, RDFS.label, Literal(f"{src.key} {sid}")))
             graph.add((node, APG.position, Literal(position, datatype=XSD.positiveInteger)))
             graph.add((node, DCTERMS.isPartOf, doc))
+            for gloss_lang, glosses in sorted(src.glosses.items()):
+                if sid in glosses:
+                    graph.add((node, APG.gloss, Literal(glosses[sid], lang=gloss_lang)))

@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 from kg.resources import queries_dir, templates_dir
 
-from . import svg, views
+from . import corrections, svg, views
 from .views import DEFAULT_LANG, LANGS, pick_lang
 
 TEMPLATES = templates_dir("server")
@@ -160,6 +160,54 @@ _STRINGS = {
     "version": ("version", "versija", "версия"),
     "endpoint": ("SPARQL endpoint", "SPARQL galapunkts", "Точка доступа SPARQL"),
     "iri": ("IRI", "IRI", "IRI"),
+    "footnotes": ("Footnotes", "Atsauces", "Сноски"),
+    "footnotes_intro": (
+        "The words of the source that state each statement above, marked in their sentence (Latvian), with "
+        "an English translation where the dataset has one.",
+        "Avota vārdi, kas izsaka katru augstāk minēto apgalvojumu, iezīmēti savā teikumā, ar tulkojumu angļu "
+        "valodā, ja datu kopā tāds ir.",
+        "Слова источника, выражающие каждое утверждение выше, выделены в своём предложении (на латышском), "
+        "с английским переводом, если он есть в наборе данных.",
+    ),
+    "translation": (
+        "English translation (a reading aid, not the source)",
+        "Tulkojums angļu valodā (palīglīdzeklis, nevis avots)",
+        "Перевод на английский (вспомогательный, не источник)",
+    ),
+    "sentence_statements": (
+        "Statements this sentence states",
+        "Apgalvojumi, ko izsaka šis teikums",
+        "Утверждения, которые высказывает это предложение",
+    ),
+    "subject": ("Subject", "Subjekts", "Субъект"),
+    "words": ("The source's words", "Avota vārdi", "Слова источника"),
+    "corrections": ("Editorial corrections", "Redakcionālie labojumi", "Редакционные исправления"),
+    "corrections_intro": (
+        "Where the source is in error or has a typo, the graph records the corrected value and keeps the "
+        "source's reading.",
+        "Kur avotā ir kļūda vai drukas kļūda, grafs ieraksta laboto vērtību un saglabā avota lasījumu.",
+        "Где источник ошибается или содержит опечатку, граф записывает исправленное значение и сохраняет "
+        "прочтение источника.",
+    ),
+    "all_corrections": ("All corrections", "Visi labojumi", "Все исправления"),
+    "correction_factual": ("factual correction", "faktu labojums", "фактическое исправление"),
+    "correction_normalisation": (
+        "typo normalised in labels",
+        "drukas kļūda etiķetēs labota",
+        "опечатка исправлена в названиях",
+    ),
+    "corrections_factual": ("Factual corrections", "Faktu labojumi", "Фактические исправления"),
+    "corrections_normalisation": (
+        "Typo normalisations in labels",
+        "Drukas kļūdu labojumi etiķetēs",
+        "Исправления опечаток в названиях",
+    ),
+    "source_reading": ("The source reads", "Avotā rakstīts", "В источнике"),
+    "graph_records": ("The graph records", "Grafā ierakstīts", "В графе записано"),
+    "labels_write": ("Labels write", "Etiķetēs rakstīts", "В названиях"),
+    "reason": ("Reason", "Iemesls", "Причина"),
+    "evidence": ("Evidence", "Pierādījumi", "Доказательства"),
+    "corrects": ("Applies to", "Attiecas uz", "Относится к"),
 }
 _ROLE_WORDS = {
     "participant": ("participant", "dalībnieks", "участник"),
@@ -298,6 +346,15 @@ def downloads_page(store, lang: str = DEFAULT_LANG, *, path: str = "/download") 
     view = views.landing_view(store, lang, None)
     ctx = _context(lang, path, store.manifest.get("base"))
     return ENV.get_template("downloads.html").render(ctx, view=view, article=ARTICLE)
+
+
+def corrections_page(store, lang: str = DEFAULT_LANG, *, path: str = "/corrections") -> str:
+    """Every editorial correction of the data graph (server/corrections.py): factual corrections, then the
+    typo normalisations in labels."""
+    lang = pick_lang(lang)
+    found = corrections.corrections(store, views.Labeller(store, lang))
+    ctx = _context(lang, path, store.manifest.get("base"))
+    return ENV.get_template("corrections.html").render(ctx, corrections=found, article=ARTICLE)
 
 
 def not_found_page(lang: str = DEFAULT_LANG, *, path: str = "/", iri: str | None = None) -> str:

@@ -1,6 +1,8 @@
 """What a visitor lands on and downloads: the landing page, the dumps, and the dataset description.
 
 - ``/``: the landing page (what the dataset is, counts, license, example queries, downloads).
+- ``/corrections``: every editorial correction (the source's reading, what the graph records, reason,
+  evidence).
 - ``/download``: the list of dumps; ``/download/{file}``: a file of the build listed in manifest.json (or
   SHA256SUMS / manifest.json), with its media type, ETag and range requests (Werkzeug's conditional
   responses). ``.gz`` copies are served as application/gzip files, not as a Content-Encoding.
@@ -24,6 +26,14 @@ def landing():
     body = pages.landing_page(get_store(), lang)
     return document_response(body, BY_EXTENSION["html"], path="/", negotiated=False, etag_parts=(lang,),
                              variants=False)
+
+
+@bp.get("/corrections")
+def corrections():
+    lang = page_language()
+    body = pages.corrections_page(get_store(), lang)
+    return document_response(body, BY_EXTENSION["html"], path="/corrections", negotiated=False,
+                             etag_parts=(lang,), variants=False)
 
 
 @bp.get("/download")

@@ -6,6 +6,9 @@
   the variant) and each variant has its own URL ``/doc/{path}.{html,ttl,jsonld,nt,rdf}``. RDF variants hold
   the symmetric concise bounded description of the thing (server/describe.py) from the data and ontology
   graphs.
+- A retired IRI (a slug that changed: ``dist/redirects.json``, ``<old> dcterms:isReplacedBy <new>``) keeps
+  resolving: ``/id/{old}`` and ``/doc/{old}[.ext]`` answer ``301 Moved Permanently`` to the same form of the
+  new IRI, so links made before the change still land.
 - ``{base}graph/{name}`` (``/graph/{name}``): the named graph's dump in the negotiated format.
 - The ontology ``https://w3id.org/apg-kg/ontology`` (``/ontology``, hash terms ``/ontology#Term``): the
   generated HTML documentation or the ontology graph in any RDF format.
@@ -60,9 +63,27 @@ def _description(node: ox.NamedNode) -> list:
     return scbd(store.store, [node], store.default_graph)
 
 
+def _moved(iri: str, form: str, suffix: str = ""):
+    """301 to the new IRI's ``form`` (``/id/`` or ``/doc/``) when ``iri`` is retired (dist/redirects.json),
+    keeping the extension and the query string; else None."""
+    new = get_store().redirects.get(iri)
+    base = _base() + "id/"
+    if new is None or not new.startswith(base):
+        return None
+    target = form + quote(new[len(base):], safe="/-._~!$&'()*+,;=:@%") + suffix
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    resp = redirect(target, code=301)
+    resp.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
+    return resp
+
+
 @bp.get("/id/<path:path>")
 def thing(path):
     node = _thing(path)
+    moved = _moved(node.value, "/id/")
+    if moved is not None:
+        return moved
     if not _description(node):
         not_found(node.value)
     target = f"/doc/{path}"
@@ -78,6 +99,9 @@ def document(path):
     stem, ext = _split(path)
     node = _thing(stem)
     iri = node.value
+    moved = _moved(iri, "/doc/", f".{ext}" if ext else "")
+    if moved is not None:
+        return moved
     triples = _description(node)
     if not triples:
         not_found(iri)

@@ -66,6 +66,7 @@ class OxigraphStore:
         self.manifest, self.dataset_sha256 = read_build(dist)
         self.graphs = {name: ox.NamedNode(g["iri"]) for name, g in self.manifest["graphs"].items()}
         self.default_graph = [ox.NamedNode(iri) for iri in self.manifest["default_graph"]]
+        self.redirects = _redirects(Path(dist) / "redirects.json")
         self.path = Path(path) if path else None
         self._store = None
         self._pid = None
@@ -151,6 +152,19 @@ def _load(store: ox.Store, dump: Path) -> ox.Store:
     except (SyntaxError, ValueError, OSError) as exc:
         raise BuildMissing(f"cannot load {dump}: {' '.join(str(exc).split())}") from exc
     return store
+
+
+def _redirects(path: Path) -> dict[str, str]:
+    """The build's retired IRIs, {old IRI: new IRI} (dist/redirects.json; without one, none)."""
+    if not path.is_file():
+        return {}
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise StoreError(f"{path} is not valid JSON: {exc}") from exc
+    if not isinstance(found, dict) or not all(isinstance(v, str) for v in (*found, *found.values())):
+        raise StoreError(f"{path} is not an object of IRIs (old IRI -> new IRI)")
+    return found
 
 
 def _sha256(path: Path) -> str:

@@ -46,6 +46,7 @@ PREFIXES = {
     "dcterms": "http://purl.org/dc/terms/",
     "void": "http://rdfs.org/ns/void#",
     "dcat": "http://www.w3.org/ns/dcat#",
+    "oa": "http://www.w3.org/ns/oa#",
 }
 
 # Labels of the reused terms the ontology graph does not label (curie -> en, lv, ru).
@@ -59,6 +60,8 @@ TERMS = {
     "skos:note": ("note", "piezīme", "примечание"),
     "skos:editorialNote": ("editorial note", "redakcijas piezīme", "редакционное примечание"),
     "skos:inScheme": ("in scheme", "shēmā", "в схеме"),
+    "oa:hasTarget": ("target words", "mērķa vārdi", "целевые слова"),
+    "oa:motivatedBy": ("motivated by", "motivācija", "мотивация"),
     "prov:wasDerivedFrom": ("source sentence", "avota teikums", "предложение источника"),
     "prov:atLocation": ("place", "vieta", "место"),
     "prov:hadPrimarySource": ("primary source", "primārais avots", "первоисточник"),
@@ -143,7 +146,7 @@ KINDS = (
     ("topic", "skos:Concept"),
 )
 # shown in their own sections, not in the property table
-_OWN_SECTION = {RDF + "type", RDFS + "label", PROV + "wasDerivedFrom", OWL + "sameAs"}
+_OWN_SECTION = {RDF + "type", RDFS + "label", PROV + "wasDerivedFrom", OWL + "sameAs", APG + "gloss"}
 
 
 def pick_lang(value: str | None) -> str:
@@ -353,13 +356,17 @@ def _values(lab: Labeller, terms: list) -> list[dict]:
     iris = [t.value for t in terms if isinstance(t, ox.NamedNode)]
     lab.fetch(iris)
     links = sorted((lab.link(i) for i in set(iris)), key=lambda v: (v["label"].casefold(), v["iri"]))
-    lits = [_lit(t) for t in _choose_literals(lab, [t for t in terms if isinstance(t, ox.Literal)])]
+    # term: the N-Triples form, by which server/footnotes.py finds the statement's reifier
+    lits = [
+        dict(_lit(t), term=str(t))
+        for t in _choose_literals(lab, [t for t in terms if isinstance(t, ox.Literal)])
+    ]
     lits.sort(key=lambda v: (v["lang"] or "", v["text"]))
     blanks = [
         {"text": "(blank node)", "lang": None, "datatype": None} for t in terms if isinstance(t, ox.BlankNode)
     ]
     return (
-        [dict(v, kind="iri") for v in links]
+        [dict(v, kind="iri", term=f"<{v['iri']}>") for v in links]
         + [dict(v, kind="literal") for v in lits]
         + [dict(v, kind="literal") for v in blanks]
     )
@@ -402,8 +409,9 @@ def sources(store, iris: list[str], lab: Labeller) -> list[dict]:
         for iri in dict.fromkeys(iris)
         for row in _select(
             store,
-            """SELECT ?x ?s ?sid ?text ?pos ?doc WHERE {
+            """SELECT ?x ?s ?sid ?text ?gloss ?pos ?doc WHERE {
             ?x prov:wasDerivedFrom ?s . OPTIONAL { ?s apg:sentenceId ?sid } OPTIONAL { ?s rdf:value ?text }
+            OPTIONAL { ?s apg:gloss ?gloss }
             OPTIONAL { ?s apg:position ?pos } OPTIONAL { ?s dcterms:isPartOf ?doc } }""",
             x=iri,
         )
@@ -418,6 +426,7 @@ def sources(store, iris: list[str], lab: Labeller) -> list[dict]:
                 "id": _v(row["sid"]) or s.rsplit("/", 1)[-1],
                 "text": _v(row["text"]),
                 "lang": (row["text"].language if row["text"] else None) or "lv",
+                "gloss": _lit(row["gloss"]),
                 "position": int(row["pos"].value) if row["pos"] else None,
                 "document": lab.link(_v(row["doc"])),
                 "cited_by": [],
@@ -510,6 +519,16 @@ def resource_view(store, iri: str, lang: str = DEFAULT_LANG) -> dict | None:
         view["decision"] = decision_view(store, iri, lang, lab)
     if "sentence" in kind_set:
         view["sentence"] = sentence_view(store, iri, lang, lab)
+    from . import corrections, footnotes  # they build on this module
+
+    # footnotes: the words that state each statement row, numbered in page order
+    notes = footnotes.Footnotes(store, lab)
+    notes.outgoing(iri, view["properties"])
+    for part in view["parts"]:
+        notes.outgoing(part["resource"]["iri"], part["properties"])
+    notes.incoming(iri, view["incoming"])
+    view["footnotes"] = notes.notes
+    view["corrections"] = corrections.corrections(store, lab, iri)
     return view
 
 
@@ -892,8 +911,9 @@ def sentence_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
     lab = lab or Labeller(store, lang)
     rows = _select(
         store,
-        """SELECT ?this ?sid ?text ?pos ?doc ?title ?url ?license WHERE {
+        """SELECT ?this ?sid ?text ?gloss ?pos ?doc ?title ?url ?license WHERE {
         OPTIONAL { ?this apg:sentenceId ?sid } OPTIONAL { ?this rdf:value ?text }
+        OPTIONAL { ?this apg:gloss ?gloss }
         OPTIONAL { ?this apg:position ?pos }
         OPTIONAL { ?this dcterms:isPartOf ?doc . OPTIONAL { ?doc dcterms:title ?title }
                    OPTIONAL { ?doc schema:url ?url } OPTIONAL { ?doc dcterms:license ?license } } }""",
@@ -933,11 +953,18 @@ def sentence_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
     derived = [{"link": lab.link(x), "types": sorted({lab.label(t) for t in ts})} for x, ts in by_x.items()]
     derived.sort(key=lambda d: (d["link"]["iri"].split("/id/")[-1].split("/")[0], d["link"]["label"]))
     url = _v(row.get("url"))
+    from .footnotes import marked, sentence_statements  # it builds on this module
+
+    statements = sentence_statements(store, iri, lab)
+    text = _v(row.get("text"))
     return {
         "link": lab.link(iri),
         "id": _v(row.get("sid")) or iri.rsplit("/", 1)[-1],
         "position": pos,
-        "text": _v(row.get("text")),
+        "text": text,
+        "pieces": marked(text or "", [(st["start"], st["end"]) for st in statements]),
+        "gloss": _lit(row.get("gloss")),
+        "statements": statements,
         "lang": (row["text"].language if row.get("text") else None) or "lv",
         "document": lab.link(_v(row.get("doc"))),
         "document_title": _v(row.get("title")),

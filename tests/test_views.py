@@ -7,8 +7,10 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from rdflib import Namespace, URIRef
+from rdflib.namespace import ORG, PROV, RDF
 
-from server import pages, svg, views
+from server import corrections, pages, svg, views
 from server.store import OxigraphStore
 
 SVG = "{http://www.w3.org/2000/svg}svg"
@@ -468,3 +470,150 @@ def test_svg_escapes_text():
     parse_svg(svg.episode_timeline([], "en"))
     parse_svg(svg.person_posts([], "en"))
     parse_svg(svg.vote_chart({"counts": []}, "en"))
+
+
+# ---------------------------------------------------------------- footnotes, sentence statements, corrections
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+APGNS = Namespace("https://w3id.org/apg-kg/ontology#")
+
+
+def words_of(built, s, p, o) -> set[tuple[str, str, int, int]]:
+    """(sentence, exact, start, end) of every words the provenance graph gives for the triple."""
+    out = set()
+    for st in built.provenance.subjects(RDF.subject, s):
+        if (st, RDF.predicate, p) in built.provenance and (st, RDF.object, o) in built.provenance:
+            for w in built.provenance.objects(st, OA.hasTarget):
+                sentence = built.provenance.value(w, OA.hasSource)
+                assert (st, PROV.wasDerivedFrom, sentence) in built.provenance
+                for sel in built.provenance.objects(w, OA.hasSelector):
+                    if (sel, RDF.type, OA.TextQuoteSelector) in built.provenance:
+                        exact = str(built.provenance.value(sel, OA.exact))
+                    else:
+                        start = int(built.provenance.value(sel, OA.start))
+                        end = int(built.provenance.value(sel, OA.end))
+                out.add((str(sentence), exact, start, end))
+    return out
+
+
+def _shown(notes) -> set[tuple[str, str, int, int]]:
+    return {(n["sentence"]["iri"], n["exact"], n["start"], n["end"]) for n in notes}
+
+
+def test_footnotes_quote_the_words_of_their_sentence(store, base, built):
+    """Bulganin's page: the holding 'chair of the session' (incoming org:member) cites s17's words, with the
+    sentence around them and the English gloss; exactly the words the provenance graph gives."""
+    bulganin = iri(base, "person/bulganin")
+    view = views.resource_view(store, bulganin, "en")
+    members = next(r for r in view["incoming"] if r["curie"] == "org:member")
+    chair = next(v for v in members["values"] if v["iri"].endswith("/holding/bulganin-session-chair"))
+    expected = words_of(built, URIRef(chair["iri"]), ORG.member, URIRef(bulganin))
+    assert expected and _shown(chair["notes"]) == expected
+    (note,) = chair["notes"]
+    s17 = iri(base, "source/lvwiki/s17")
+    text = str(built.data.value(URIRef(s17), RDF.value))
+    assert note["sentence"]["href"] == "/id/source/lvwiki/s17" and note["id"] == "s17"
+    assert note["exact"] == "nobalsoja sapulces vadību uzticēt valdības vadītājam Bulgaņinam"
+    assert note["before"] + note["exact"] + note["after"] == text
+    assert text[note["start"] : note["end"]] == note["exact"]
+    assert note["gloss"]["lang"] == "en"
+    assert note["gloss"]["text"].startswith("The Presidium members voted 6 to 2")
+    assert view["footnotes"][note["n"] - 1] is note
+    # every statement row of the page that has a reifier shows its notes (outgoing, parts, incoming)
+    for page in PAGES.values():
+        subject = iri(base, page)
+        v = views.resource_view(store, subject, "en")
+        for row in v["properties"]:
+            for value in row["values"]:
+                p = URIRef(row["property"]["iri"])
+                if value["kind"] == "iri":
+                    objects = [URIRef(value["iri"])]
+                else:  # the literal of the build (the store writes integer subtypes as xsd:integer)
+                    objects = [o for o in built.data.objects(URIRef(subject), p)
+                               if str(o) == value["text"] and (o.language or None) == value["lang"]]
+                want = set().union(*(words_of(built, URIRef(subject), p, o) for o in objects))
+                assert _shown(value.get("notes", [])) == want, (page, row["curie"], value)
+        for row in v["incoming"]:
+            for value in row["values"]:
+                want = words_of(built, URIRef(value["iri"]), URIRef(row["property"]["iri"]), URIRef(subject))
+                assert _shown(value.get("notes", [])) == want, (page, row["curie"], value)
+
+
+def test_footnotes_on_the_page(store, base):
+    html = pages.resource_page(store, iri(base, "person/bulganin"), "lv")
+    check_page(html)
+    root = ET.fromstring(html)
+    notes = {li.get("id"): li for li in root.iter(f"{XHTML}li") if (li.get("id") or "").startswith("fn-")}
+    marked = {
+        id_: "".join(m.itertext()) for id_, li in notes.items() for m in li.iter(f"{XHTML}mark")
+    }
+    words = "nobalsoja sapulces vadību uzticēt valdības vadītājam Bulgaņinam"
+    (fn,) = [id_ for id_, text in marked.items() if text == words]
+    li = notes[fn]
+    quote = next(li.iter(f"{XHTML}blockquote"))
+    assert quote.get("lang") == "lv" and "".join(quote.itertext()).startswith("Prezidija locekļi ar 6 pret 2")
+    assert next(li.iter(f"{XHTML}a")).get("href") == "/id/source/lvwiki/s17?lang=lv"
+    translation = next(p for p in li.iter(f"{XHTML}p") if p.get("class") == "translation")
+    assert "Tulkojums angļu valodā" in "".join(translation.itertext())
+    assert any(s.get("lang") == "en" for s in translation.iter(f"{XHTML}span"))
+    # the statement row links to that footnote and to the sentence
+    refs = [a for a in root.iter(f"{XHTML}a") if a.get("href") == f"#{fn}"]
+    assert refs and refs[0].get("title") == words
+    rows = [tr for tr in root.iter(f"{XHTML}tr")
+            if any(a.get("href") == f"#{fn}" for a in tr.iter(f"{XHTML}a"))]
+    assert any(a.get("href") == "/id/source/lvwiki/s17?lang=lv" for a in rows[0].iter(f"{XHTML}a"))
+
+
+def test_sentence_page_lists_its_statements(store, base, built):
+    s17 = URIRef(iri(base, "source/lvwiki/s17"))
+    view = views.resource_view(store, str(s17), "en")["sentence"]
+    shown = {(st["subject"]["iri"], st["property"]["iri"], st["value"].get("iri") or st["value"]["text"],
+              st["exact"]) for st in view["statements"]}
+    expected = set()
+    for st in built.provenance.subjects(PROV.wasDerivedFrom, s17):
+        s, p, o = (built.provenance.value(st, k) for k in (RDF.subject, RDF.predicate, RDF.object))
+        for sentence, exact, _, _ in words_of(built, s, p, o):
+            if sentence == str(s17):
+                expected.add((str(s), str(p), str(o), exact))
+    assert len(expected) >= 10 and shown == expected
+    assert (iri(base, "vote/chair-vote-1957-06"), "http://www.w3.org/ns/opengov#result", "pass",
+            "ar 6 pret 2 balsīm nobalsoja") in shown
+    assert (iri(base, "holding/bulganin-session-chair"), str(ORG.member), iri(base, "person/bulganin"),
+            "nobalsoja sapulces vadību uzticēt valdības vadītājam Bulgaņinam") in shown
+    assert "".join(p["text"] for p in view["pieces"]) == view["text"]
+    assert view["gloss"]["lang"] == "en"
+    html = pages.resource_page(store, str(s17), "en")
+    check_page(html)
+    root = ET.fromstring(html)
+    table = next(t for t in root.iter(f"{XHTML}table") if t.get("id") == "sentence-statements")
+    assert len(list(next(table.iter(f"{XHTML}tbody")))) == len(view["statements"])
+
+
+def test_corrections_page_and_corrected_resource(store, base, built):
+    found = corrections.corrections(store, views.Labeller(store, "en"))
+    in_graph = set(built.data.subjects(RDF.type, APGNS.Correction))
+    assert {c["link"]["iri"] for c in found} == {str(c) for c in in_graph} and len(in_graph) >= 6
+    by_slug = {c["link"]["iri"].rsplit("/", 1)[-1]: c for c in found}
+    s04 = by_slug["s04-molotov-foreign-ministry-date"]
+    assert s04["kind"] == "factual" and s04["source_reading"]["text"] == "1955. gada jūnijā"
+    assert s04["corrected"]["text"] == "1956-06"
+    assert {w["exact"] for w in s04["words"]} == {"1955. gada jūnijā"}
+    assert any("Foreign Relations of the United States" in (e["citation"] or "") for e in s04["evidence"])
+    assert by_slug["s30-delegation-date"]["kind"] == "factual"
+    assert by_slug["s34-destalinization-spelling"]["kind"] == "normalisation"
+    assert [c["kind"] for c in found] == sorted((c["kind"] for c in found), key=lambda k: k != "factual")
+    for lang in views.LANGS:
+        html = pages.corrections_page(store, lang)
+        check_page(html)
+        for c in found:
+            assert f'id="{c["link"]["iri"].rsplit("/", 1)[-1]}"' in html
+        assert "<mark>1955. gada jūnijā</mark>" in html
+    landing = ET.fromstring(pages.landing_page(store, "en"))
+    assert any(a.get("href") == "/corrections" for a in landing.iter(f"{XHTML}a"))
+    holding = views.resource_view(store, iri(base, "holding/molotov-foreign-minister"), "en")
+    assert [c["link"]["iri"] for c in holding["corrections"]] == [s04["link"]["iri"]]
+    end = next(r for r in holding["properties"] if r["curie"] == "schema:endDate")
+    assert [n["exact"] for n in end["values"][0]["notes"]] == ["1955. gada jūnijā"]  # the source's words
+    html = pages.resource_page(store, iri(base, "holding/molotov-foreign-minister"), "en")
+    assert 'id="corrections"' in html and 'href="/corrections"' in html
+    assert views.resource_view(store, iri(base, "person/khrushchev"), "en")["corrections"] == []
