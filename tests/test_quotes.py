@@ -116,7 +116,7 @@ def test_the_check_fails_where_the_words_do_not_say_it(facts, sources, file, old
 def test_the_build_fails_on_a_quote_error(facts, tmp_path):
     _edit(facts / "holdings.yaml", '  end: {s04: "1955. gada jūnijā"}', '  end: {s04: "jūnijā"}')
     res = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "out"), "--facts", str(facts)])
-    assert res.exit_code == 1 and "quote error" in res.output and "Traceback" not in res.output
+    assert res.exit_code == 3 and "quote error" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "out" / "manifest.json").exists()
 
 
