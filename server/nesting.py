@@ -34,7 +34,8 @@ MAX_DEPTH = 64  # nested (, {, [
 MAX_GROUPS = 256  # {, BIND, VALUES: each adds a step to a group's chain of joins
 MAX_OPERATORS = 512  # operator characters of expressions and property paths
 
-_OPAQUE = re.compile(r"""
+# Comments, IRIs and strings, blanked out before counting (server/query.py masks the same way).
+OPAQUE = re.compile(r"""
     \#[^\r\n]*
   | <[^<>"{}|^`\\\x00-\x20]*>
   | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
@@ -57,7 +58,7 @@ class TooDeep(ValueError):
 
 def measure(text: str) -> dict[str, int]:
     """The three measures the limits apply to."""
-    bare = _OPAQUE.sub(" ", text)
+    bare = OPAQUE.sub(" ", text)
     depth = deepest = 0
     for m in _BRACKETS.finditer(bare):
         if m.group() in _OPEN:

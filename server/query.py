@@ -112,14 +112,7 @@ def one_line(text: str) -> str:
 # only stand in a query's head, where "<" always opens an IRI.
 _SERVICE = "service"
 _WORDS = re.compile(r"(?<![\w:?$])(?:from|describe)")
-_OPAQUE = re.compile(r"""
-    \#[^\r\n]*
-  | <[^<>"{}|^`\\\x00-\x20]*>
-  | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-  | '\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'
-  | "(?:[^"\\\r\n]|\\.)*"
-  | '(?:[^'\\\r\n]|\\.)*'
-""", re.VERBOSE | re.DOTALL)
+_OPAQUE = nesting.OPAQUE  # comments, IRIs and strings: one lexical mask for both screens
 
 
 def needs_parse(text: str) -> bool:
