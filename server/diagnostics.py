@@ -180,7 +180,7 @@ def unknown_prefix(prefix: str, line: int | None = None, col: int | None = None,
 
 def find_prefix_use(text: str, prefix: str) -> int | None:
     """Where ``prefix:`` is first used as a prefixed name (outside comments, strings, IRIs)."""
-    from .nesting import _OPAQUE
+    from .nesting import OPAQUE as _OPAQUE
 
     bare = _OPAQUE.sub(lambda m: " " * len(m.group()), text)
     m = re.search(rf"(?<![\w.\-:?$]){re.escape(prefix)}:", bare)
