@@ -1,8 +1,10 @@
 """Shared fixtures: one real build per test session, into a temporary directory (never the user's dist/)."""
+import shutil
 from pathlib import Path
 
 import pytest
 
+from kg.facts import FACTS_DIR
 from kg.pipeline import build
 
 
@@ -24,3 +26,11 @@ def built(build_result):
     """The in-memory result of that build: data, ontology, inferred and metadata graphs, SHACL report,
     links."""
     return build_result[1]
+
+
+@pytest.fixture
+def facts(tmp_path) -> Path:
+    """A copy of the fact files that a test may edit."""
+    out = tmp_path / "facts"
+    shutil.copytree(FACTS_DIR, out)
+    return out

@@ -21,7 +21,6 @@ from rdflib.query import Result
 
 from kg import cli
 from kg.cli import main
-from kg.facts import FACTS_DIR
 from kg.namespaces import APG, OPENGOV
 
 BASE = "https://w3id.org/apg-kg/"
@@ -347,13 +346,6 @@ def test_validate_a_file_that_cannot_be_read(tmp_path):
 
 
 # ---------------------------------------------------------------- the facts: validate, coverage, links, build
-
-
-@pytest.fixture
-def facts(tmp_path):
-    out = tmp_path / "facts"
-    shutil.copytree(FACTS_DIR, out)
-    return out
 
 
 def test_broken_facts_are_input_errors_for_every_command(facts, tmp_path):

@@ -1,6 +1,5 @@
 """Editorial corrections as resources (kg/facts/corrections.yaml), `apg corrections`, and retired IRIs."""
 import json
-import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -8,7 +7,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from kg.cli import main
-from kg.facts import FACTS_DIR, FactError, load_facts
+from kg.facts import FactError, load_facts
 from kg.namespaces import APG, OA, SCHEMA
 from kg.quotes import Quotes
 from kg.sources import default_source, load_sources
@@ -85,13 +84,6 @@ def test_the_tito_visit_slug_carries_the_right_year_and_the_old_iri_is_replaced(
     assert not list(g.triples((None, None, old)))
     assert json.loads((dist / "redirects.json").read_text()) == {str(old): str(new)}
     assert (ID("holding/molotov-foreign-minister"), APG.before, new) in g
-
-
-@pytest.fixture
-def facts(tmp_path):
-    out = tmp_path / "facts"
-    shutil.copytree(FACTS_DIR, out)
-    return out
 
 
 @pytest.mark.parametrize("old,new,message", [

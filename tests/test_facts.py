@@ -1,19 +1,11 @@
 """The fact-file schema (kg/schema.py): names and types of fields, with errors naming file, record and
 field."""
-import shutil
 
 import pytest
 
 from kg import schema
-from kg.facts import FACTS_DIR, FactError, load_facts
+from kg.facts import FactError, load_facts
 from kg.namespaces import APG
-
-
-@pytest.fixture
-def facts(tmp_path):
-    out = tmp_path / "facts"
-    shutil.copytree(FACTS_DIR, out)
-    return out
 
 
 def _edit(path, old, new):

@@ -1,6 +1,5 @@
 """The quote check (kg/quotes.py): every factual field quotes the words of its cited sentence that state
 it."""
-import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -14,13 +13,6 @@ from kg.sources import default_source, load_sources
 @pytest.fixture(scope="module")
 def sources():
     return load_sources()
-
-
-@pytest.fixture
-def facts(tmp_path):
-    out = tmp_path / "facts"
-    shutil.copytree(FACTS_DIR, out)
-    return out
 
 
 def _check(facts_dir, sources):
