@@ -37,7 +37,6 @@ class AnswerCache:
     def __init__(self, app, max_bytes: int):
         self.app, self.max_bytes = app, max_bytes
         self.size = 0
-        self.hits = 0
         self._items: OrderedDict[tuple, _Entry] = OrderedDict()
         self._lock = Lock()
 
@@ -51,7 +50,6 @@ class AnswerCache:
             entry = self._items.get(key)
             if entry is not None:
                 self._items.move_to_end(key)
-                self.hits += 1
         if entry is not None:
             return self._answer(entry, environ, start_response, method)
         if method == "HEAD":
@@ -104,8 +102,6 @@ def _cacheable(headers, limit: int) -> bool:
 
 
 def init_app(app) -> AnswerCache:
-    """Put the cache in front of the app's WSGI callable (also ``app.extensions['apg.cache']``)."""
-    cache = AnswerCache(app.wsgi_app, app.config["ANSWER_CACHE_BYTES"])
-    app.wsgi_app = cache
-    app.extensions["apg.cache"] = cache
-    return cache
+    """Put the cache in front of the app's WSGI callable."""
+    app.wsgi_app = AnswerCache(app.wsgi_app, app.config["ANSWER_CACHE_BYTES"])
+    return app.wsgi_app

@@ -119,10 +119,6 @@ class _Worker:
         self.process.start()
         child_end.close()
 
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid
-
     def kill(self) -> int | None:
         """SIGKILL the process and reap it; its exit code (None if it could not be reaped in 5 s)."""
         try:

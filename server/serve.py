@@ -18,12 +18,10 @@ the old one stopped gracefully), each loading the build in DIST as it is then; b
 signal: every worker switches to it in place when ``apg build`` swaps it in (server/reload.py), without
 closing a connection. A worker that dies is respawned."""
 import errno
-import logging
 import socket
 
 from .logs import LOG_CONFIG
 
-log = logging.getLogger(__name__)
 _HEADER_BUFFER = 417_792
 
 
