@@ -403,7 +403,7 @@ def query(sparql, path, fmt, dist):
     endpoint's: the default graph is data + ontology, every graph is named for GRAPH. --format table gives
     SELECT as a table (values cut at 80 characters), ASK as true or false, and graphs as Turtle with the
     project's prefixes; the other formats are the endpoint's (ASK: the SPARQL results documents)."""
-    from server.query import QueryError, answer, evaluation_errors, prepare
+    from server.endpoint.query import QueryError, answer, evaluation_errors, prepare
 
     text = _query_text(sparql, path)
     if not text.strip():
@@ -427,8 +427,8 @@ def query(sparql, path, fmt, dist):
 def _render(result, fmt: str, form: str | None) -> str | bytes:
     import pyoxigraph as ox
 
+    from server.endpoint.query import serialize
     from server.formats import GRAPH, RESULTS
-    from server.query import serialize
 
     if isinstance(result, ox.QueryBoolean):
         kind, form = RESULTS, "ASK"

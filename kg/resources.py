@@ -35,7 +35,7 @@ def queries_dir() -> Path:
 
 
 def templates_dir(package: str) -> Path:
-    """The Jinja2 templates of ``package`` (``kg`` or ``server``)."""
+    """The Jinja2 templates of ``package`` (``kg`` or ``server.site``)."""
     return _folder(package) / "templates"
 
 

@@ -15,8 +15,10 @@ __all__ = ["create_app", "StoreError"]
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from . import cache, http, logs, pool, publish, query, resources, sandbox, sparql, store
+    from . import cache, http, logs, store
     from .config import DEFAULTS, check
+    from .endpoint import pool, query, sandbox, sparql
+    from .site import publish, resources, ui
 
     app = Flask(__name__)
     logs.init_app(app)  # first: log lines escape what requests put in them (server/logs.py)
@@ -39,6 +41,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(publish.bp)
-    app.register_blueprint(sparql.ui.bp)  # the query page's YASGUI files (server/ui.py)
+    app.register_blueprint(ui.bp)  # the query page's YASGUI files (server/site/ui.py)
     cache.init_app(app)  # in front of everything above: app.wsgi_app
     return app

@@ -64,6 +64,6 @@ class Reloading:
 
 
 def _retire(app) -> None:
-    from .pool import get_pool
+    from .endpoint.pool import get_pool
 
     get_pool(app).close(for_good=True)

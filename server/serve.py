@@ -7,7 +7,8 @@ for a new TCP connection. Granian's HTTP side is an event loop (Rust, hyper): sl
 socket, not a worker; headers must arrive within HEADER_TIMEOUT; request line and headers are capped at 408
 KiB (431 above, before any Python code runs; an 8 MB request line is refused in milliseconds); keep-alive is
 on. Complete requests are handed to THREADS Python threads per worker, and at most QUERY_SLOTS of them wait on
-query processes at once (server/pool.py), so cheap requests (``/healthz``, cached answers, pages, downloads)
+query processes at once (server/endpoint/pool.py), so cheap requests (``/healthz``, cached answers, pages,
+downloads)
 keep being served while slow queries run. Measured side by side in bench/ (see bench/results*.md).
 
 Start-up: the app is created once here, in the master, so a missing or broken build or a bad setting stops

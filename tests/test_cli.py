@@ -148,8 +148,8 @@ def test_query_honours_from_and_graph(dist):
 
 
 def test_query_errors_are_the_endpoints_lines(dist):
-    """Same one line as the endpoint (server/query.py), exit status 3."""
-    from server.query import Job, execute
+    """Same one line as the endpoint (server/endpoint/query.py), exit status 3."""
+    from server.endpoint.query import Job, execute
     from server.store import OxigraphStore
 
     store = OxigraphStore(dist)

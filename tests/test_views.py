@@ -1,5 +1,6 @@
-"""The linked-data pages without Flask: what server/views.py collects, what server/pages.py renders from the
-templates, and the SVG pictures of server/svg.py, all on the session build."""
+"""The linked-data pages without Flask: what server/site/views.py collects, what server/site/pages.py renders
+from the
+templates, and the SVG pictures of server/site/svg.py, all on the session build."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -10,7 +11,7 @@ import pytest
 from rdflib import Namespace, URIRef
 from rdflib.namespace import ORG, PROV, RDF
 
-from server import corrections, pages, svg, views
+from server.site import corrections, pages, svg, views
 from server.store import OxigraphStore
 
 SVG = "{http://www.w3.org/2000/svg}svg"

@@ -65,7 +65,7 @@ def test_the_wheel_carries_the_resources(wheel):
     for folder, package in (("ontology", "kg/ontology"), ("shapes", "kg/shapes"), ("queries", "kg/queries")):
         files = {p.name for p in (ROOT / folder).iterdir() if p.suffix in (".ttl", ".rq", ".json")}
         assert files and {f"{package}/{name}" for name in files} <= names, folder
-    assert "kg/templates/ontology.html" in names and "server/templates/landing.html" in names
+    assert "kg/templates/ontology.html" in names and "server/site/templates/landing.html" in names
     assert "kg/source/antipartijiska-grupa.lv.tsv" in names and "kg/facts/persons.yaml" in names
 
 

@@ -1,5 +1,6 @@
 """The linked-data pages in a real browser: the landing page and its links, a person's page with the posts
-timeline, a session's page with its vote chart (served by server/publish.py and server/resources.py). A page
+timeline, a session's page with its vote chart (served by server/site/publish.py and
+server/site/resources.py). A page
 that answers 404 fails its test."""
 import pytest
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from server import views
+from server.site import views
 from server.store import OxigraphStore
 
 BASE = "https://w3id.org/apg-kg/"

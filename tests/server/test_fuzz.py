@@ -81,7 +81,7 @@ TOKENS = ["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "{", "}", "(", ")",
           "FROM", "NAMED", "LIMIT", "10", "OFFSET", "ORDER", "BY", "GROUP", "HAVING", "COUNT(*)", "DISTINCT",
           "PREFIX", "ex:", "BASE", "#", "# c\r", "\\u0041", "\\U0001F600", "\x00", "\r", "\u2028", "\ufeff",
           "&&", "||", "+", "=", "!", "^", "/", "|", "?", "STR(", "REGEX(", "LANG(", "INSERT", "DATA", "LOAD"]
-# Deeply nested or long-chained shapes (server/nesting.py): some below the limits, some far above.
+# Deeply nested or long-chained shapes (server/endpoint/nesting.py): some below the limits, some far above.
 NESTINGS = [
     lambda n: "SELECT * WHERE " + "{" * n + "}" * n,
     lambda n: "SELECT * WHERE { FILTER(" + "(" * n + "1" + ")" * n + ") }",

@@ -1,12 +1,12 @@
 """Deep nesting refused before any parser (issue 11, item 3): the shapes that crashed the query process
-(SIGSEGV, a 503) get a 400 with the limit, queries at the limits are answered (server/nesting.py)."""
+(SIGSEGV, a 503) get a 400 with the limit, queries at the limits are answered (server/endpoint/nesting.py)."""
 from pathlib import Path
 
 import pytest
 from liveserver import clean_env, start, stop
 from sparqlhttp import one_line, send
 
-from server import nesting
+from server.endpoint import nesting
 
 
 def _binds(n):
@@ -14,7 +14,7 @@ def _binds(n):
 
 
 # Each crashed the query process (SIGSEGV: a 503) before the guard: the sizes of issue 11 and of the
-# measurements in server/nesting.py.
+# measurements in server/endpoint/nesting.py.
 CRASHERS = {
     "braces": "SELECT * WHERE " + "{" * 3000 + "}" * 3000,
     "parentheses": "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",

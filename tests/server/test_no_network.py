@@ -1,4 +1,4 @@
-"""No network for user queries, whatever the parsers think (server/sandbox.py).
+"""No network for user queries, whatever the parsers think (server/endpoint/sandbox.py).
 
 The query texts below differ only in characters where rdflib's and pyoxigraph's lexers have disagreed (CR, FF,
 VT, U+2028/U+2029 in and around comments, strings, IRIs and keywords), plus SERVICE with a variable bound by
@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 from sparqlhttp import send
 
-from server import query, sandbox
+from server.endpoint import query, sandbox
 
 
 class Listener:
@@ -86,7 +86,8 @@ def _connects_unsandboxed(text: str, listener: Listener) -> bool:
 
 
 def _screen_misses(text: str) -> bool:
-    """True if the text screen and rdflib's parse (server/query.py) would have let the query through."""
+    """True if the text screen and rdflib's parse (server/endpoint/query.py) would have let the query
+    through."""
     if not query.needs_parse(text):
         return True
     try:

@@ -1,9 +1,10 @@
-"""The query pool in-process (server/pool.py): its processes outlive the request thread that needed them."""
+"""The query pool in-process (server/endpoint/pool.py): its processes outlive the request thread that needed
+them."""
 import os
 import threading
 import time
 
-from server.pool import QueryPool
+from server.endpoint.pool import QueryPool
 
 
 def _pid(job):

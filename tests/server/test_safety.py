@@ -194,7 +194,8 @@ def test_bad_requests_are_one_line(server):
     assert "http://example.org/f" in text
     # a byte order mark in front of a query is tolerated
     assert send(ep, "POST-direct", "\ufeffASK {}").status_code == 200
-    # nesting deep enough to exhaust a parser's stack is refused before any parser (server/nesting.py)
+    # nesting deep enough to exhaust a parser's stack is refused before any parser
+    # (server/endpoint/nesting.py)
     for depth in (600, 9000):
         deep = send(ep, "POST-direct", "SELECT * WHERE " + "{" * depth + "}" * depth)
         assert "nested too deeply" in assert_one_line_error(deep, 400)
@@ -221,6 +222,6 @@ def test_bad_requests_are_one_line(server):
     ("PREFIX a: <http://x/#>DESCRIBE a:b", True),
 ])
 def test_screen_for_the_parser_is_conservative(text, expected):
-    from server.query import needs_parse
+    from server.endpoint.query import needs_parse
 
     assert needs_parse(text) is expected

@@ -34,7 +34,7 @@ MAX_DEPTH = 64  # nested (, {, [
 MAX_GROUPS = 256  # {, BIND, VALUES: each adds a step to a group's chain of joins
 MAX_OPERATORS = 512  # operator characters of expressions and property paths
 
-# Comments, IRIs and strings, blanked out before counting (server/query.py masks the same way).
+# Comments, IRIs and strings, blanked out before counting (server/endpoint/query.py masks the same way).
 OPAQUE = re.compile(r"""
     \#[^\r\n]*
   | <[^<>"{}|^`\\\x00-\x20]*>

@@ -2,13 +2,14 @@
 and typo normalisations), with the source's words (marked in their sentence), what the graph records instead,
 the reason, the evidence with its bibliographic citation, and what it applies to (``apg:corrects``).
 
-Collected with constant queries (the corrected resource bound through substitutions), like server/views.py.
+Collected with constant queries (the corrected resource bound through substitutions), like
+server/site/views.py.
 """
 
 from __future__ import annotations
 
 from .footnotes import split
-from .views import APG, Labeller, _lit, _select
+from .views import APG, Labeller, literal_view, select
 
 _ALL = "SELECT ?c WHERE { ?c rdf:type apg:Correction } ORDER BY ?c"
 _OF = "SELECT ?this ?c WHERE { ?c rdf:type apg:Correction ; apg:corrects ?this } ORDER BY ?c"
@@ -28,14 +29,14 @@ def corrections(store, lab: Labeller, corrected: str | None = None) -> list[dict
     "normalisation"), source_reading, corrected (the value or normalised text), note (the reason, in the page
     language or English), words (the source's words in their sentence: sentence link, id, before/exact/after),
     evidence [{link, citation, sentence}] and corrects (links). Factual corrections first."""
-    found = _select(store, _OF, this=corrected) if corrected else _select(store, _ALL)
+    found = select(store, _OF, this=corrected) if corrected else select(store, _ALL)
     out = []
     for c in dict.fromkeys(row["c"].value for row in found):
         by_p: dict[str, list] = {}
-        for row in _select(store, _DETAILS, c=c):
+        for row in select(store, _DETAILS, c=c):
             by_p.setdefault(row["p"].value, []).append(row["o"])
-        words = _select(store, _WORDS, c=c)
-        evidence = _select(store, _EVIDENCE, c=c)
+        words = select(store, _WORDS, c=c)
+        evidence = select(store, _EVIDENCE, c=c)
         lab.fetch([c, *(t.value for t in by_p.get(APG + "corrects", [])), *(r["e"].value for r in evidence)])
         types = {t.value for t in by_p.get("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", [])}
         corrected_value = by_p.get(APG + "correctedValue") or by_p.get(APG + "normalisedText") or []
@@ -44,7 +45,7 @@ def corrections(store, lab: Labeller, corrected: str | None = None) -> list[dict
                 "link": lab.link(c),
                 "kind": "factual" if APG + "FactualCorrection" in types else "normalisation",
                 "source_reading": lab.text(by_p.get(APG + "sourceReading", [])),
-                "corrected": _lit(corrected_value[0]) if corrected_value else None,
+                "corrected": literal_view(corrected_value[0]) if corrected_value else None,
                 "note": lab.text(by_p.get("http://www.w3.org/2004/02/skos/core#editorialNote", [])),
                 "words": [_words(lab, w) for w in words],
                 "evidence": sorted(

@@ -2,7 +2,8 @@
 
 Every function takes an ``OxigraphStore`` (server/store.py), works on its default dataset (the data and
 ontology graphs; the metadata graph by ``GRAPH`` where said) and returns plain dicts and lists, ready for the
-templates in ``server/templates/`` (rendered by ``server/pages.py``) and the pictures of ``server/svg.py``.
+templates in ``server/site/templates/`` (rendered by ``server/site/pages.py``) and the pictures of
+``server/site/svg.py``.
 
 A linked value is a dict ``{"iri", "label", "href", "external"}``: ``href`` is the local path (``/id/...``)
 for an IRI under the dataset's base, the IRI itself for any other http(s) IRI. Labels are chosen in the asked
@@ -181,7 +182,7 @@ def _node(iri: str | ox.NamedNode) -> ox.NamedNode:
     return iri if isinstance(iri, ox.NamedNode) else ox.NamedNode(iri)
 
 
-def _select(store, sparql: str, **given) -> list[dict]:
+def select(store, sparql: str, **given) -> list[dict]:
     """The rows of a SELECT query. ``given``: values for variables of the query (IRIs as strings or terms,
     or literals), bound before evaluation (pyoxigraph's substitutions, SPARQL SEP-0007). Page queries are
     constant texts: no IRI or value ever becomes part of the text, so no request can change what a query
@@ -201,7 +202,7 @@ def _v(term) -> str | None:
     return None if term is None else term.value
 
 
-def _lit(term) -> dict | None:
+def literal_view(term) -> dict | None:
     if term is None:
         return None
     return {
@@ -217,11 +218,11 @@ def _lit(term) -> dict | None:
 _MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _memo(store) -> dict:
+def store_memo(store) -> dict:
     memo = _MEMO.get(store)
     if memo is None:
         labels: dict[str, dict[str, str]] = {}
-        for row in _select(store, "SELECT ?x ?l WHERE { ?x rdfs:label ?l }"):
+        for row in select(store, "SELECT ?x ?l WHERE { ?x rdfs:label ?l }"):
             labels.setdefault(row["x"].value, {}).setdefault(row["l"].language or "", row["l"].value)
         memo = _MEMO[store] = {"labels": labels, "parts": {}}
     return memo
@@ -243,7 +244,7 @@ class Labeller:
 
     def _labels(self, iris: list[str]) -> dict[str, dict[str, str]]:
         """iri -> {language tag or "": label} for those of ``iris`` that have labels."""
-        labels = _memo(self.store)["labels"]
+        labels = store_memo(self.store)["labels"]
         return {i: labels[i] for i in iris if i in labels}
 
     def fetch(self, iris) -> None:
@@ -270,11 +271,11 @@ class Labeller:
         """Labels made from the parts of unlabelled resources: 'member · post' / 'member · role, organisation'
         for memberships and holdings, 'yes: 7' for vote counts, 'voter: no' for a named vote, 'type: affected'
         for the effects of a decision."""
-        known = _memo(self.store)["parts"]
+        known = store_memo(self.store)["parts"]
         for iri in iris:
             if iri not in known:
                 d: dict[str, list] = {}
-                for row in _select(self.store, _PARTS_QUERY, x=iri):
+                for row in select(self.store, _PARTS_QUERY, x=iri):
                     for k, term in row.items():
                         if term is not None and k != "x" and term.value not in d.get(k, []):
                             d.setdefault(k, []).append(term.value)
@@ -335,8 +336,8 @@ class Labeller:
         for want in (self.lang, "en", None):
             for t in terms:
                 if (getattr(t, "language", None) or None) == want:
-                    return _lit(t)
-        return _lit(terms[0]) if terms else None
+                    return literal_view(t)
+        return literal_view(terms[0]) if terms else None
 
 
 def _choose_literals(lab: Labeller, literals: list) -> list:
@@ -351,14 +352,14 @@ def _choose_literals(lab: Labeller, literals: list) -> list:
     return literals
 
 
-def _values(lab: Labeller, terms: list) -> list[dict]:
+def labelled_values(lab: Labeller, terms: list) -> list[dict]:
     """Display values: links for IRIs (sorted by label), literals as text."""
     iris = [t.value for t in terms if isinstance(t, ox.NamedNode)]
     lab.fetch(iris)
     links = sorted((lab.link(i) for i in set(iris)), key=lambda v: (v["label"].casefold(), v["iri"]))
-    # term: the N-Triples form, by which server/footnotes.py finds the statement's reifier
+    # term: the N-Triples form, by which server/site/footnotes.py finds the statement's reifier
     lits = [
-        dict(_lit(t), term=str(t))
+        dict(literal_view(t), term=str(t))
         for t in _choose_literals(lab, [t for t in terms if isinstance(t, ox.Literal)])
     ]
     lits.sort(key=lambda v: (v["lang"] or "", v["text"]))
@@ -378,7 +379,7 @@ def _properties(lab: Labeller, pairs: list[tuple[str, object]]) -> list[dict]:
         by_prop.setdefault(p, []).append(o)
     lab.fetch(by_prop)
     rows = [
-        {"property": lab.link(p), "curie": curie(p), "values": _values(lab, objs)}
+        {"property": lab.link(p), "curie": curie(p), "values": labelled_values(lab, objs)}
         for p, objs in by_prop.items()
     ]
     rows.sort(key=lambda r: (r["property"]["label"].casefold(), r["curie"]))
@@ -394,7 +395,7 @@ _KINDS_QUERY = (
 
 def kinds(store, iri: str) -> list[str]:
     """Page kinds of the resource (see KINDS), most specific first."""
-    rows = _select(store, _KINDS_QUERY, this=iri)
+    rows = select(store, _KINDS_QUERY, this=iri)
     found = {row["k"].value for row in rows}
     return [k for k, _ in KINDS if k in found]
 
@@ -407,7 +408,7 @@ def sources(store, iris: list[str], lab: Labeller) -> list[dict]:
     rows = [
         row
         for iri in dict.fromkeys(iris)
-        for row in _select(
+        for row in select(
             store,
             """SELECT ?x ?s ?sid ?text ?gloss ?pos ?doc WHERE {
             ?x prov:wasDerivedFrom ?s . OPTIONAL { ?s apg:sentenceId ?sid } OPTIONAL { ?s rdf:value ?text }
@@ -426,7 +427,7 @@ def sources(store, iris: list[str], lab: Labeller) -> list[dict]:
                 "id": _v(row["sid"]) or s.rsplit("/", 1)[-1],
                 "text": _v(row["text"]),
                 "lang": (row["text"].language if row["text"] else None) or "lv",
-                "gloss": _lit(row["gloss"]),
+                "gloss": literal_view(row["gloss"]),
                 "position": int(row["pos"].value) if row["pos"] else None,
                 "document": lab.link(_v(row["doc"])),
                 "cited_by": [],
@@ -469,8 +470,8 @@ def resource_view(store, iri: str, lang: str = DEFAULT_LANG) -> dict | None:
     lang = pick_lang(lang)
     node = _node(iri)
     lab = Labeller(store, lang)
-    out_rows = _select(store, "SELECT ?this ?p ?o WHERE { ?this ?p ?o }", this=node)
-    in_rows = _select(store, "SELECT ?this ?s ?p WHERE { ?s ?p ?this FILTER(isIRI(?s)) } LIMIT 2000",
+    out_rows = select(store, "SELECT ?this ?p ?o WHERE { ?this ?p ?o }", this=node)
+    in_rows = select(store, "SELECT ?this ?s ?p WHERE { ?s ?p ?this FILTER(isIRI(?s)) } LIMIT 2000",
                       this=node)
     if not out_rows and not in_rows:
         return None
@@ -545,7 +546,7 @@ def _parent(store, iri: str, lab: Labeller) -> dict | None:
 
 def _parts(store, iri: str, lab: Labeller) -> list[dict]:
     """Sub-resources (``{iri}/...``) linked from the resource, each with its properties."""
-    rows = _select(
+    rows = select(
         store,
         """SELECT ?this ?s ?p ?o WHERE { ?this ?link ?s . ?s ?p ?o
         FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?this), "/"))) }""",
@@ -575,7 +576,7 @@ def person_timeline(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | N
     dates them), not_before, not_after (derived bounds), after (the event it began after), began_by, ended_by,
     sources (sentence ids)."""
     lab = lab or Labeller(store, lang)
-    rows = _select(
+    rows = select(
         store,
         """SELECT ?this ?m ?holding ?post ?org ?role ?start ?end ?nb ?na ?after ?began ?ended ?sid
         WHERE { ?m org:member ?this ; rdf:type org:Membership .
@@ -675,7 +676,7 @@ def person_events(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
     Each: link, roles (participant, speaker, target, chair, voter, affected), not_before, not_after (the
     event's bounds, else those of the session it belongs to)."""
     lab = lab or Labeller(store, lang)
-    rows = _select(store, _EVENTS_QUERY, this=iri)
+    rows = select(store, _EVENTS_QUERY, this=iri)
     events: dict[str, dict] = {}
     for row in rows:
         e = events.setdefault(row["e"].value, {"roles": set(), "not_before": None, "not_after": None})
@@ -704,7 +705,7 @@ def session_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None
     (schema:superEvent) split into speech acts (with speakers and targets), votes (as vote_view) and other
     events, and the decisions adopted at it."""
     lab = lab or Labeller(store, lang)
-    own = _select(store, "SELECT ?this ?p ?o WHERE { ?this ?p ?o }", this=iri)
+    own = select(store, "SELECT ?this ?p ?o WHERE { ?this ?p ?o }", this=iri)
     vals: dict[str, list] = {}
     for row in own:
         vals.setdefault(curie(row["p"].value), []).append(row["o"])
@@ -712,7 +713,7 @@ def session_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None
     def one_link(c):
         return [lab.link(t.value) for t in vals.get(c, []) if isinstance(t, ox.NamedNode)]
 
-    parts = _select(
+    parts = select(
         store,
         """SELECT ?this ?x ?vote ?speech ?nb ?na WHERE { ?x schema:superEvent ?this .
         BIND(EXISTS { ?x rdf:type opengov:VoteEvent } AS ?vote)
@@ -720,7 +721,7 @@ def session_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None
         OPTIONAL { ?x apg:notBefore ?nb } OPTIONAL { ?x apg:notAfter ?na } }""",
         this=iri,
     )
-    people = _select(
+    people = select(
         store,
         """SELECT ?this ?x ?role ?who WHERE { ?x schema:superEvent ?this .
         { ?x apg:speaker ?who BIND("speakers" AS ?role) } UNION { ?x apg:target ?who
@@ -749,7 +750,7 @@ def session_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None
             speech_acts.append(entry)
         else:
             events.append(entry)
-    decisions = _select(store, "SELECT DISTINCT ?this ?d WHERE { ?d apg:adoptedAt ?this } ORDER BY ?d",
+    decisions = select(store, "SELECT DISTINCT ?this ?d WHERE { ?d apg:adoptedAt ?this } ORDER BY ?d",
                         this=iri)
     return {
         "link": lab.link(iri),
@@ -777,19 +778,19 @@ def vote_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None = 
     and counts [{option, option_label, value, voters (the named ones, links), unnamed}] in yes/no/abstain
     order."""
     lab = lab or Labeller(store, lang)
-    counts = _select(
+    counts = select(
         store,
         """SELECT ?this ?c ?option ?value WHERE { ?this opengov:count ?c .
         ?c opengov:option ?option ; rdf:value ?value }""",
         this=iri,
     )
-    voters = _select(
+    voters = select(
         store,
         """SELECT ?this ?voter ?option WHERE { ?this opengov:vote ?v .
         ?v opengov:voter ?voter ; opengov:option ?option }""",
         this=iri,
     )
-    info = _select(
+    info = select(
         store,
         """SELECT ?this ?organ ?session ?motion ?result ?decision WHERE {
         OPTIONAL { ?this apg:organ ?organ } OPTIONAL { ?this schema:superEvent ?session }
@@ -843,7 +844,7 @@ def decision_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
     """A decision: adopted by/at, date, addressed to, and its effects [{link, type, affects, post,
     organization, sources}]."""
     lab = lab or Labeller(store, lang)
-    rows = _select(
+    rows = select(
         store,
         """SELECT ?this ?e ?type ?affects ?post ?org ?note ?sid WHERE { ?this apg:hasEffect ?e .
         OPTIONAL { ?e apg:effectType ?type } OPTIONAL { ?e apg:affects ?affects }
@@ -852,7 +853,7 @@ def decision_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
         OPTIONAL { ?e prov:wasDerivedFrom/apg:sentenceId ?sid } } ORDER BY ?e""",
         this=iri,
     )
-    info = _select(
+    info = select(
         store,
         """SELECT ?this ?by ?at ?to ?date WHERE { OPTIONAL { ?this apg:adoptedBy ?by }
         OPTIONAL { ?this apg:adoptedAt ?at } OPTIONAL { ?this apg:addressedTo ?to }
@@ -909,7 +910,7 @@ def sentence_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
     """A source sentence: id, position, Latvian text, source document (title, web address, license), the
     resources derived from it (with their kind), and the previous and next sentences of the same document."""
     lab = lab or Labeller(store, lang)
-    rows = _select(
+    rows = select(
         store,
         """SELECT ?this ?sid ?text ?gloss ?pos ?doc ?title ?url ?license WHERE {
         OPTIONAL { ?this apg:sentenceId ?sid } OPTIONAL { ?this rdf:value ?text }
@@ -924,7 +925,7 @@ def sentence_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
     prev_next = {}
     if pos is not None and row.get("doc"):
         for name, p in (("previous", pos - 1), ("next", pos + 1)):
-            found = _select(
+            found = select(
                 store,
                 """SELECT ?doc ?at ?s WHERE { ?s dcterms:isPartOf ?doc ; apg:position ?p
                 FILTER(?p = ?at) } LIMIT 1""",
@@ -932,7 +933,7 @@ def sentence_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
                 at=ox.Literal(str(p), datatype=_XSD_INTEGER),
             )
             prev_next[name] = found[0]["s"].value if found else None
-    cited = _select(
+    cited = select(
         store,
         """SELECT ?this ?x ?type WHERE { ?x prov:wasDerivedFrom ?this
         OPTIONAL { ?x rdf:type ?type FILTER(?type != apg:Event) } }""",
@@ -963,7 +964,7 @@ def sentence_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
         "position": pos,
         "text": text,
         "pieces": marked(text or "", [(st["start"], st["end"]) for st in statements]),
-        "gloss": _lit(row.get("gloss")),
+        "gloss": literal_view(row.get("gloss")),
         "statements": statements,
         "lang": (row["text"].language if row.get("text") else None) or "lv",
         "document": lab.link(_v(row.get("doc"))),
@@ -984,7 +985,7 @@ def episode_items(store, lang: str = DEFAULT_LANG, lab: Labeller | None = None) 
     (through their session), holdings, memberships, decisions. Each: link, kind (the IRI's kind segment),
     not_before, not_after, after (link), session (link, for parts of a session). Sorted by date."""
     lab = lab or Labeller(store, lang)
-    rows = _select(
+    rows = select(
         store,
         """SELECT ?x (SAMPLE(?nb0) AS ?nb) (SAMPLE(?na0) AS ?na) (SAMPLE(?after0) AS ?after)
         WHERE { ?x apg:notBefore|apg:notAfter ?any .
@@ -1053,7 +1054,7 @@ def landing_view(store, lang: str = DEFAULT_LANG, queries_dir: Path | str | None
     meta_graph = m["graphs"]["metadata"]["iri"] if "metadata" in m.get("graphs", {}) else None
     title = description = None
     if meta_graph:
-        rows = _select(
+        rows = select(
             store,
             """SELECT ?g ?p ?o WHERE { GRAPH ?g { ?ds a void:Dataset ;
             void:uriSpace ?space ; ?p ?o FILTER(?p IN (dcterms:title, dcterms:description)) } }""",
@@ -1065,7 +1066,7 @@ def landing_view(store, lang: str = DEFAULT_LANG, queries_dir: Path | str | None
     counts = {}
     for key, cls in _INDEX:
         # cls is a constant of this module, never request data
-        rows = _select(
+        rows = select(
             store, f"SELECT DISTINCT ?x WHERE {{ ?x rdf:type/rdfs:subClassOf* {cls} FILTER(isIRI(?x)) }}"
         )
         counts[key] = len(rows)
@@ -1076,7 +1077,7 @@ def landing_view(store, lang: str = DEFAULT_LANG, queries_dir: Path | str | None
     index["event"] = [
         v for v in index.get("event", []) if v["iri"] not in shown and "/speech/" not in v["iri"]
     ]
-    src = _select(
+    src = select(
         store,
         """SELECT ?doc ?title ?url WHERE { ?doc rdf:type schema:Article ; dcterms:title ?title .
         OPTIONAL { ?doc schema:url ?url } } ORDER BY ?doc LIMIT 1""",

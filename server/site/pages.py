@@ -1,5 +1,6 @@
-"""Server-rendered HTML pages: the Jinja2 templates of ``server/templates/`` filled from server/views.py, with
-the pictures of server/svg.py inline. Plain functions returning ``str`` (no Flask request globals), so a
+"""Server-rendered HTML pages: the Jinja2 templates of ``server/site/templates/`` filled from
+server/site/views.py, with
+the pictures of server/site/svg.py inline. Plain functions returning ``str`` (no Flask request globals), so a
 blueprint only picks the language and the store and returns what these give.
 
 Pages load nothing from another host (inline CSS, inline SVG, no scripts, a ``data:`` favicon), read without
@@ -27,7 +28,7 @@ from kg.resources import queries_dir, templates_dir
 from . import corrections, svg, views
 from .views import DEFAULT_LANG, LANGS, pick_lang
 
-TEMPLATES = templates_dir("server")
+TEMPLATES = templates_dir("server.site")
 QUERIES = queries_dir()
 LICENSE = {"name": "CC BY-SA 4.0", "href": "https://creativecommons.org/licenses/by-sa/4.0/"}
 ARTICLE = {"title": "Antipartijiskā grupa", "href": "https://lv.wikipedia.org/wiki/Antipartijisk%C4%81_grupa"}
@@ -349,7 +350,8 @@ def downloads_page(store, lang: str = DEFAULT_LANG, *, path: str = "/download") 
 
 
 def corrections_page(store, lang: str = DEFAULT_LANG, *, path: str = "/corrections") -> str:
-    """Every editorial correction of the data graph (server/corrections.py): factual corrections, then the
+    """Every editorial correction of the data graph (server/site/corrections.py): factual corrections, then
+    the
     typo normalisations in labels."""
     lang = pick_lang(lang)
     found = corrections.corrections(store, views.Labeller(store, lang))

@@ -1,4 +1,4 @@
-"""SVG pictures drawn in Python from what server/views.py collects: no scripts, no external resources.
+"""SVG pictures drawn in Python from what server/site/views.py collects: no scripts, no external resources.
 
 - ``episode_timeline(items, lang)``: the whole episode, February 1955 to 1960, from ``views.episode_items``,
   with June 1957 drawn day by day in an inset below;

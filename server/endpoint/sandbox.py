@@ -1,6 +1,7 @@
 """What a query process may do: no network, bounded memory. Set up once, when the process starts.
 
-The screen in server/query.py refuses a visible SERVICE with a clear 400, but a guarantee must not rest on two
+The screen in server/endpoint/query.py refuses a visible SERVICE with a clear 400, but a guarantee must not
+rest on two
 parsers agreeing (a carriage return inside a comment once ended the comment for pyoxigraph and not for
 rdflib). So the process that evaluates user queries cannot open a network connection at all, whatever either
 parser thinks: a seccomp filter (Linux,

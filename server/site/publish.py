@@ -10,10 +10,10 @@
   content-negotiated; HTML gets the landing page."""
 from flask import Blueprint, abort, current_app, redirect, send_file
 
+from ..store import get_store
 from . import pages
 from .documents import BY_EXTENSION, document_response, negotiate_document, page_language
-from .resources import _dump, not_found
-from .store import get_store
+from .resources import dump_response, not_found
 
 bp = Blueprint("publish", __name__)
 
@@ -76,5 +76,5 @@ def dataset(ext=None):
     fmt = negotiate_document(ext)
     if fmt.writer is None:
         return redirect("/", code=303)
-    return _dump(f"metadata.{fmt.extension}", fmt, "/dataset", negotiated=ext is None)
+    return dump_response(f"metadata.{fmt.extension}", fmt, "/dataset", negotiated=ext is None)
 

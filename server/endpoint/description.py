@@ -10,8 +10,8 @@ as SIB's endpoints (UniProt, Bgee…) publish theirs: ``<{endpoint}#prefixes>``,
 Service Description has no term of its own for them."""
 import pyoxigraph as ox
 
+from ..formats import FORMATS
 from .diagnostics import PREDEFINED
-from .formats import FORMATS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"

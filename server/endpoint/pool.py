@@ -3,7 +3,8 @@
 pyoxigraph's ``Store.query`` cannot be interrupted, so a runaway query (a cartesian product, a property path
 over everything) would hold its HTTP worker forever. Each HTTP worker process therefore keeps query processes
 forked from itself *after* the store was loaded, so they share its memory copy-on-write and start in
-milliseconds. A job (server/query.py ``Job``) goes over a pipe; if no reply comes within the time limit the
+milliseconds. A job (server/endpoint/query.py ``Job``) goes over a pipe; if no reply comes within the time
+limit the
 process is killed (SIGKILL), a ``QueryTimeout`` is raised (the HTTP layer answers 503) and a fresh process
 replaces it on the next query. Other HTTP workers keep serving meanwhile.
 
@@ -11,7 +12,8 @@ A pool belongs to the process that created its query processes: after a fork (th
 workers from the master) the child starts with an empty pool of its own. Query processes die with the worker
 that forked them (PR_SET_PDEATHSIG on Linux; otherwise when their pipe closes).
 
-Each query process is sandboxed when it starts (server/sandbox.py): it cannot open a socket, and its address
+Each query process is sandboxed when it starts (server/endpoint/sandbox.py): it cannot open a socket, and its
+address
 space is capped. A killed or dead process is reaped before the caller is told, so a timed-out query is gone by
 the time its 503 is written.
 
@@ -28,8 +30,8 @@ import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from ..extensions import attach, lookup
 from . import sandbox
-from .extensions import attach, lookup
 
 _EXTENSION = "apg.pool"
 _PR_SET_PDEATHSIG = 1

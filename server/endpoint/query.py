@@ -1,6 +1,7 @@
 """One SPARQL query, from text to response bytes: parse, check, negotiate, evaluate, serialise.
 
-This runs inside a query process (server/pool.py), so the time limit covers all of it, parsing included.
+This runs inside a query process (server/endpoint/pool.py), so the time limit covers all of it, parsing
+included.
 
 - A query that may contain ``SERVICE``, a dataset clause (FROM) or DESCRIBE is parsed with rdflib's SPARQL 1.1
   parser first. The parse tree is searched for ``SERVICE`` (anywhere: nested groups, sub-queries, EXISTS):
@@ -11,10 +12,11 @@ This runs inside a query process (server/pool.py), so the time limit covers all 
   to pyoxigraph directly and skips the slower rdflib parse; its form then follows from pyoxigraph's answer.
   Parses are cached per query process.
 - Before any parser: a cheap check on the text refuses (400) queries nested deeply enough to overflow a
-  parser's stack (server/nesting.py).
+  parser's stack (server/endpoint/nesting.py).
 - The prefixes of this graph (kg.namespaces.PREFIXES: apg:, foaf:, org:, …) are predefined for every query,
   for both parsers; a query's own PREFIX wins.
-- Errors are one line a person can act on (server/diagnostics.py): line and column in the text as sent,
+- Errors are one line a person can act on (server/endpoint/diagnostics.py): line and column in the text as
+sent,
   what was found there, a few expected tokens, ``unknown prefix 'ex:'`` with the predefined prefixes.
 - The dataset: protocol ``default-graph-uri`` / ``named-graph-uri`` if any, else the query's FROM / FROM
   NAMED, else the default dataset (data + ontology as default graph, every graph named). Graph IRIs only
@@ -41,8 +43,9 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Prologue
 from rdflib.term import URIRef, Variable
 
-from . import describe, diagnostics, nesting
-from .formats import GRAPH, RESULTS, NotAcceptable, content_type, negotiate
+from .. import describe
+from ..formats import GRAPH, RESULTS, NotAcceptable, content_type, negotiate
+from . import diagnostics, nesting
 
 PREFIXES = diagnostics.PREDEFINED  # predefined for user queries (README, query page, service description)
 _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
@@ -237,7 +240,8 @@ def evaluation_errors():
     try:
         yield
     except PermissionError:
-        # The sandbox (server/sandbox.py) refused a socket: the evaluator itself tried to reach another
+        # The sandbox (server/endpoint/sandbox.py) refused a socket: the evaluator itself tried to reach
+        # another
         # server, i.e. a SERVICE clause that the screen above did not see. Nothing was sent.
         raise QueryError(400, _NO_SERVICE) from None
     except (OSError, RuntimeError, ValueError) as exc:  # e.g. an unknown function

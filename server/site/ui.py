@@ -2,12 +2,13 @@
 Accept header that prefers text/html to every RDF type of the service description) gets YASGUI
 (``@zazuko/yasgui``, pinned in package.json, installed into ``node_modules/`` by ``make setup``), preloaded
 with the competency queries of ``queries/*.rq`` as tabs (the first comment line names the tab) and pointed at
-this server's ``/sparql``. The page lists the prefixes every query may use undeclared (server/query.py
+this server's ``/sparql``. The page lists the prefixes every query may use undeclared
+(server/endpoint/query.py
 ``PREFIXES``). A query given with ``format=html&query=…`` obeys the endpoint's length limit (413 above it).
 
 Everything the page loads comes from this server: ``/static/yasgui/yasgui.min.{js,css}`` are served straight
 from ``node_modules/@zazuko/yasgui/build/`` (``APG_YASGUI_DIR`` names another directory). The bundle's own
-calls to other hosts are switched off in the page's configuration (server/templates/yasgui.html): the
+calls to other hosts are switched off in the page's configuration (server/site/templates/yasgui.html): the
 ``property`` and ``class`` autocompleters (they ask lov.linkeddata.es) are dropped, the prefix autocompleter
 keeps its bundled list (``prefixCcApi`` stays null, so no prefix.cc), the endpoint catalogue offers only this
 endpoint (not dbpedia.org / query.wikidata.org, the bundle's defaults), and no CORS proxy is set.
@@ -21,23 +22,27 @@ from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, request, send_from_directory, url_for
 
+from kg.namespaces import PREFIXES
 from kg.resources import checkout
 
 from . import pages
-from .diagnostics import PREDEFINED
 from .documents import BY_EXTENSION, document_response, page_language
-from .formats import FORMATS, GRAPH, NotAcceptable, negotiate
 from .resources import shown
 from .views import LANGS, example_queries
 
 bp = Blueprint("ui", __name__)
 
+
+@bp.record_once
+def _register(state):
+    """The endpoint answers a browser's GET of /sparql with this page (server/endpoint/sparql.py)."""
+    state.app.extensions["apg.query_page"] = query_page
+
 # the checkout's node_modules/ (npm ci), or ./node_modules when installed from a wheel
 PACKAGE = (checkout() or Path()) / "node_modules" / "@zazuko" / "yasgui"
 _ASSETS = {"yasgui.min.js": "text/javascript", "yasgui.min.css": "text/css",
            "yasgui.min.js.map": "application/json"}
-_HTML = ("text/html", "application/xhtml+xml")
-_GRAPH_TYPES = [m for f in FORMATS if f.kind == GRAPH for m in (f.media_type, *f.aliases)]
+_PREFIXES = dict(sorted(PREFIXES.items()))  # the prefixes every query may use undeclared
 _PLAIN_FORMATS = ("", "json", "xml", "csv", "tsv", "ttl", "jsonld", "nt", "rdf")
 
 _STRINGS = {
@@ -94,31 +99,6 @@ def yasgui_version() -> str | None:
         return "unknown"
 
 
-def format_html() -> bool:
-    """Whether the request names HTML explicitly with ``format=``."""
-    return any(v.strip().lower() in ("html", *_HTML) for v in request.args.getlist("format"))
-
-
-def wants_html() -> bool:
-    """Whether a GET of /sparql without a query asks for the query page rather than the service
-    description: ``format=html`` (the first ``format=`` value known for either wins, as in
-    formats.negotiate), else an Accept header under which text/html beats every RDF type (ties, ``*/*`` and
-    no Accept keep the description)."""
-    for value in request.args.getlist("format"):
-        name = value.strip().lower()
-        if name in ("html", *_HTML):
-            return True
-        try:
-            negotiate(GRAPH, None, [name])
-            return False
-        except NotAcceptable:
-            continue
-    if not request.headers.get("Accept", "").strip():
-        return False
-    best = request.accept_mimetypes.best_match(_GRAPH_TYPES + list(_HTML))
-    return best in _HTML
-
-
 def query_page():
     """The HTML query page (200), with YASGUI when its files are installed, else the plain form."""
     lang = page_language()
@@ -137,7 +117,7 @@ def query_page():
                             "href": "/sparql?query=" + quote(given, safe="")})
     body = pages.ENV.get_template("yasgui.html").render(
         ctx, u=strings(ctx["lang"]), endpoint=endpoint, endpoint_url=request.base_url, assets=assets,
-        examples=examples, formats=_PLAIN_FORMATS, article=pages.ARTICLE, prefixes=PREDEFINED)
+        examples=examples, formats=_PLAIN_FORMATS, article=pages.ARTICLE, prefixes=_PREFIXES)
     resp = document_response(body, BY_EXTENSION["html"], path="/sparql", negotiated=False,
                              etag_parts=("query-page", ctx["lang"], version, request.base_url, given),
                              variants=False)

@@ -11,8 +11,8 @@ from flask import Response, abort, current_app, request
 from kg.dist import FORMATS as DUMP_FORMATS
 from kg.namespaces import PREFIXES
 
-from .http import etag_for
-from .store import get_store
+from ..http import etag_for
+from ..store import get_store
 from .views import LANGS, pick_lang
 
 LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"

@@ -4,13 +4,14 @@
   ``application/sparql-query`` (the body is the query). ``default-graph-uri`` and ``named-graph-uri``
   (repeatable) replace the query's dataset; ``format=`` (json, xml, csv, tsv, ttl, nt, jsonld, rdf, nq, trig
   or a media type) overrides the Accept header.
-- GET without a query answers the Service Description (server/description.py), or, to a browser that prefers
-  HTML (or ``format=html``), the query page (server/ui.py).
+- GET without a query answers the Service Description (server/endpoint/description.py), or, to a browser that
+prefers
+  HTML (or ``format=html``), the site's query page (server/site/ui.py registers it as ``apg.query_page``).
 - Updates (``update=``, ``application/sparql-update``) are refused with 403: the endpoint is read-only.
 - Text is UTF-8 (SPARQL 1.1 Protocol 2.1.4): a body that declares another charset gets 415, and bytes that are
   not UTF-8 (in the body or in percent-encoded parameters) get 400, instead of being guessed at or silently
   replaced by U+FFFD.
-- The query itself runs in a query process (server/pool.py, server/query.py).
+- The query itself runs in a query process (server/endpoint/pool.py, server/endpoint/query.py).
 - Answers carry an ETag derived from the dataset (sha256 of dataset.nq) and the request, and are publicly
   cacheable; repeated GETs are answered by the answer cache in front of Flask (server/cache.py), a matching
   If-None-Match gets 304 (server/http.py).
@@ -22,14 +23,13 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.exceptions import ServiceUnavailable
 
-from . import ui
+from ..formats import FORMATS, GRAPH, NotAcceptable, content_type, negotiate
+from ..http import etag_for
+from ..store import get_store
 from .description import PREFIXES as SD_PREFIXES
 from .description import service_description
-from .formats import GRAPH, NotAcceptable, content_type, negotiate
-from .http import etag_for
 from .pool import HandlerError, QueryTimeout, Saturated, WorkerLost, get_pool
 from .query import Job
-from .store import get_store
 
 bp = Blueprint("sparql", __name__)
 
@@ -50,6 +50,8 @@ class Unavailable(ServiceUnavailable):
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
+_HTML = ("text/html", "application/xhtml+xml")
+_GRAPH_TYPES = [m for f in FORMATS if f.kind == GRAPH for m in (f.media_type, *f.aliases)]
 
 
 @bp.get("/healthz")
@@ -69,12 +71,45 @@ def sparql():
         if "update" in request.args:
             abort(403, "this endpoint is read-only: SPARQL Update is not accepted")
         if "query" not in request.args:
-            return ui.query_page() if ui.wants_html() else _service_description()
-        if ui.format_html():  # a link into the query page with this query as its first tab
+            return _query_page() if wants_html() else _service_description()
+        if format_html():  # a link into the query page with this query as its first tab
             _check_length(len(request.args["query"].encode("utf-8", "surrogatepass")))
-            return ui.query_page()
+            return _query_page()
         query, params = _single(request.args, "query"), request.args
     return _answer(query, params)
+
+
+def format_html() -> bool:
+    """Whether the request names HTML explicitly with ``format=``."""
+    return any(v.strip().lower() in ("html", *_HTML) for v in request.args.getlist("format"))
+
+
+def wants_html() -> bool:
+    """Whether a GET of /sparql without a query asks for the query page rather than the service
+    description: ``format=html`` (the first ``format=`` value known for either wins, as in
+    formats.negotiate), else an Accept header under which text/html beats every RDF type (ties, ``*/*`` and
+    no Accept keep the description)."""
+    for value in request.args.getlist("format"):
+        name = value.strip().lower()
+        if name in ("html", *_HTML):
+            return True
+        try:
+            negotiate(GRAPH, None, [name])
+            return False
+        except NotAcceptable:
+            continue
+    if not request.headers.get("Accept", "").strip():
+        return False
+    best = request.accept_mimetypes.best_match(_GRAPH_TYPES + list(_HTML))
+    return best in _HTML
+
+
+def _query_page():
+    """The site's query page (registered by server/site/ui.py); 406 on an app without a site."""
+    page = current_app.extensions.get("apg.query_page")
+    if page is None:
+        abort(406, "no HTML query page on this server: ask for a SPARQL result or RDF format")
+    return page()
 
 
 def _post_query():

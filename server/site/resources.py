@@ -22,8 +22,9 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, request, send_file
 
+from ..describe import scbd
+from ..store import get_store
 from . import pages
-from .describe import scbd
 from .documents import (
     BY_EXTENSION,
     alternates,
@@ -33,7 +34,6 @@ from .documents import (
     page_language,
     serialize,
 )
-from .store import get_store
 
 bp = Blueprint("resources", __name__)
 
@@ -125,7 +125,7 @@ def graph(name):
     fmt = negotiate_document(ext)
     if fmt.writer is None:
         return redirect("/download", code=303)
-    return _dump(f"{stem}.{fmt.extension}", fmt, f"/graph/{stem}", negotiated=ext is None)
+    return dump_response(f"{stem}.{fmt.extension}", fmt, f"/graph/{stem}", negotiated=ext is None)
 
 
 @bp.get("/ontology")
@@ -139,10 +139,10 @@ def ontology(ext=None, version=None):
         not_found(request.path)
     fmt = negotiate_document(ext)
     name = "ontology.html" if fmt.writer is None else f"ontology.{fmt.extension}"
-    return _dump(name, fmt, "/ontology", negotiated=ext is None)
+    return dump_response(name, fmt, "/ontology", negotiated=ext is None)
 
 
-def _dump(name: str, fmt, path: str, *, negotiated: bool):
+def dump_response(name: str, fmt, path: str, *, negotiated: bool):
     """A file of the build as a document variant (it exists: the build wrote every format)."""
     file = current_app.config["DIST"] / name
     if not file.is_file():

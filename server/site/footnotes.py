@@ -11,7 +11,7 @@ gloss (``apg:gloss``, a translation) where the build has one, and links to the s
 
 from __future__ import annotations
 
-from .views import Labeller, _memo, _select, _values
+from .views import Labeller, labelled_values, select, store_memo
 
 # The words that state triples, with ?s (statements about a resource) or ?o (statements pointing at it) bound.
 # The selectors are told apart by what they carry (oa:exact: the TextQuoteSelector, oa:start/oa:end: the
@@ -23,8 +23,8 @@ _WORDS = """
                   ?q oa:exact ?exact . ?at oa:start ?start ; oa:end ?end .
                   ?st prov:wasDerivedFrom ?sentence } """
 _NOTES_QUERY = f"""SELECT ?prov ?s ?p ?o ?sentence ?exact ?start ?end WHERE {{ {_WORDS} }}"""
-# The sentences' texts, ids and glosses: read once per store (a served store never changes), as views._memo
-# does for labels.
+# The sentences' texts, ids and glosses: read once per store (a served store never changes), as
+# views.store_memo does for labels.
 _SENTENCES_QUERY = """SELECT ?sentence ?sid ?text ?gloss WHERE { ?sentence rdf:type apg:Sentence ;
     rdf:value ?text . OPTIONAL { ?sentence apg:sentenceId ?sid } OPTIONAL { ?sentence apg:gloss ?gloss } }"""
 _SENTENCE_QUERY = f"""SELECT ?prov ?sentence ?s ?p ?o ?exact ?start ?end WHERE {{ {_WORDS} }}"""
@@ -37,10 +37,10 @@ def provenance_graph(store) -> str | None:
 
 def sentences(store) -> dict[str, dict]:
     """sentence IRI -> {text, lang, sid, gloss}: the store's sentences (once per store)."""
-    memo = _memo(store)
+    memo = store_memo(store)
     if "sentences" not in memo:
         found: dict[str, dict] = {}
-        for row in _select(store, _SENTENCES_QUERY):
+        for row in select(store, _SENTENCES_QUERY):
             entry = found.setdefault(row["sentence"].value, {
                 "text": row["text"].value, "lang": row["text"].language or "lv",
                 "sid": row["sid"].value if row["sid"] else None, "gloss": None})
@@ -75,7 +75,7 @@ class Footnotes:
         if self.graph is None or key in self._loaded:
             return
         self._loaded.add(key)
-        for row in _select(self.store, _NOTES_QUERY, prov=self.graph, **given):
+        for row in select(self.store, _NOTES_QUERY, prov=self.graph, **given):
             triple = (str(row["s"]), str(row["p"]), str(row["o"]))
             words = (row["sentence"].value, int(row["start"].value), int(row["end"].value))
             found = self._by_triple.setdefault(triple, [])
@@ -128,12 +128,12 @@ class Footnotes:
 
 
 def sentence_statements(store, iri: str, lab: Labeller) -> list[dict]:
-    """Every statement derived from the sentence: subject, property, value (as views._values), the words
-    (exact, start, end), in the order of the words in the sentence."""
+    """Every statement derived from the sentence: subject, property, value (as views.labelled_values), the
+    words (exact, start, end), in the order of the words in the sentence."""
     graph = provenance_graph(store)
     if graph is None:
         return []
-    rows = _select(store, _SENTENCE_QUERY, prov=graph, sentence=iri)
+    rows = select(store, _SENTENCE_QUERY, prov=graph, sentence=iri)
     lab.fetch({r["s"].value for r in rows} | {r["p"].value for r in rows})
     out = []
     for r in rows:
@@ -141,7 +141,7 @@ def sentence_statements(store, iri: str, lab: Labeller) -> list[dict]:
             {
                 "subject": lab.link(r["s"].value),
                 "property": lab.link(r["p"].value),
-                "value": _values(lab, [r["o"]])[0],
+                "value": labelled_values(lab, [r["o"]])[0],
                 "exact": r["exact"].value,
                 "start": int(r["start"].value),
                 "end": int(r["end"].value),
