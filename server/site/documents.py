@@ -36,20 +36,27 @@ _ALIASES = {"application/xhtml+xml": "html", "application/x-turtle": "ttl", "app
             "application/xml": "rdf", "text/plain": "nt"}
 
 
+# Offered in this order: a tie (``*/*``, ``text/*``, rapper's guessing header) goes to the first, Turtle. A
+# client that states no preference (``*/*``: curl, python-requests, wget; no Accept: urllib) is a program, so
+# it gets RDF; browsers name text/html first (q=1, above their ``*/*;q=0.8``) and keep getting pages.
+_OFFERED = [f.media_type for f in DOC_FORMATS if f.writer] + ["text/html"] + list(_ALIASES)
+DEFAULT_DOCUMENT = "ttl"
+
+
 def negotiate_document(extension: str | None = None) -> DocFormat:
-    """The format named by the extension, else by ``format=``, else the best match for Accept (HTML for
-    */*)."""
+    """The format named by the extension, else by ``format=``, else the best match for Accept (Turtle for
+    */* or no Accept)."""
     name = extension or request.args.get("format")
     if name:
         if name not in BY_EXTENSION:
             abort(404 if extension else 406, f"no document format {name!r}; known: {', '.join(BY_EXTENSION)}")
         return BY_EXTENSION[name]
-    offered = [f.media_type for f in DOC_FORMATS] + list(_ALIASES)
+    offered = _OFFERED
     accept = request.accept_mimetypes
-    best = accept.best_match(offered, default=None) if accept else "text/html"
+    best = accept.best_match(offered, default=None) if accept else BY_EXTENSION[DEFAULT_DOCUMENT].media_type
     if best is None:
         abort(406, "no acceptable format; this document is available as "
-                   + ", ".join(offered[:len(DOC_FORMATS)]))
+                   + ", ".join(f.media_type for f in DOC_FORMATS))
     if best in _ALIASES:
         return BY_EXTENSION[_ALIASES[best]]
     return next(f for f in DOC_FORMATS if f.media_type == best)

@@ -167,9 +167,10 @@ def shown(text: str) -> str:
 
 
 def not_found(iri: str | None = None):
-    """Stop with a 404: an HTML page for browsers, one line of text for other clients."""
+    """Stop with a 404: an HTML page for browsers (text/html named), one line of text for other clients
+    (``*/*`` included)."""
     what = shown(iri or request.path)
-    if request.accept_mimetypes.best_match(["text/html", "text/plain"]) == "text/html":
+    if request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html":
         body = pages.not_found_page(page_language(), path=shown(request.path), iri=iri and what)
         abort(Response(body, status=404, content_type="text/html; charset=utf-8"))
     abort(404, f"nothing is known about {what} in this dataset")

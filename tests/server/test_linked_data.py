@@ -18,9 +18,9 @@ THINGS = ["person/khrushchev", "organization/presidium", "event/presidium-sessio
           "vote/removal-vote-1957-06", "decision/plenum-resolution-1957-06-29", "source/lvwiki/s32"]
 RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
              "application/rdf+xml": "xml"}
-# What a document answers when the client states no preference (``Accept: */*``, or no Accept header): the one
-# place to change if the default variant changes (e.g. to Turtle).
-DEFAULT_DOCUMENT = ("text/html", "html")
+# What a document answers when the client states no preference (``Accept: */*``, or no Accept header): Turtle
+# (machines ask that way; tests/server/test_machine_defaults.py has the headers of real clients).
+DEFAULT_DOCUMENT = ("text/turtle", "ttl")
 EXTENSIONS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
               "rdf": "application/rdf+xml", "html": "text/html"}
 
