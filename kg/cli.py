@@ -607,6 +607,8 @@ def corrections(facts, as_json):
               help="Largest answer served, in bytes (APG_MAX_RESULT_BYTES; default 16 MiB).")
 @click.option("--answer-cache-bytes", type=int, default=None,
               help="Per-worker memory for repeated answers (APG_ANSWER_CACHE_BYTES; default 64 MiB; 0: off).")
+@click.option("--proxy-fix", type=int, default=None,
+              help="Reverse proxies whose X-Forwarded-* headers are trusted (APG_PROXY_FIX; default 0).")
 def serve(**options):
     """Serve the build as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (granian).
 

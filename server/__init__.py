@@ -43,4 +43,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(publish.bp)
     app.register_blueprint(ui.bp)  # the query page's YASGUI files (server/site/ui.py)
     cache.init_app(app)  # in front of everything above: app.wsgi_app
+    http.trust_proxies(app)  # outermost: the cache keys on the host and scheme the proxy forwarded
     return app

@@ -3,11 +3,11 @@
 The dataset is immutable for a build, so a ``200`` answer the app marks ``Cache-Control: public`` with an
 ``ETag`` (SPARQL answers, documents, named graphs, the service description) is the answer to every request
 that looks the same. The cache keys on what the answer may depend on, verbatim: path, query string,
-``Accept``, ``Accept-Encoding`` and ``Accept-Language`` (every ``Vary`` the app sends is among them), and
-keeps the status, headers and body exactly as the app wrote them, compressed body included, so a hit costs a
-dictionary lookup: no routing, no evaluation, no compression. ``If-None-Match`` on a hit gets ``304`` here,
-with the same validator the app's conditional-request path (Werkzeug's ``make_conditional``, server/http.py)
-would compare.
+``Accept``, ``Accept-Encoding``, ``Accept-Language`` (every ``Vary`` the app sends is among them), host and
+scheme, and keeps the status, headers and body exactly as the app wrote them, compressed body included, so a
+hit costs a dictionary lookup: no routing, no evaluation, no compression. ``If-None-Match`` on a hit gets
+``304`` here, with the same validator the app's conditional-request path (Werkzeug's ``make_conditional``,
+server/http.py) would compare.
 
 Least recently used entries go beyond ``ANSWER_CACHE_BYTES`` per worker (0 disables the cache); answers larger
 than a tenth of it, streamed answers (downloads) and range requests are never kept. Public HTTP caches in
@@ -44,8 +44,10 @@ class AnswerCache:
         method = environ["REQUEST_METHOD"]
         if not self.max_bytes or method not in ("GET", "HEAD") or "HTTP_RANGE" in environ:
             return self.app(environ, start_response)
+        # host and scheme too: the service description and the query page name the endpoint's own URL
         key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT"),
-               environ.get("HTTP_ACCEPT_ENCODING"), environ.get("HTTP_ACCEPT_LANGUAGE"))
+               environ.get("HTTP_ACCEPT_ENCODING"), environ.get("HTTP_ACCEPT_LANGUAGE"),
+               environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"))
         with self._lock:
             entry = self._items.get(key)
             if entry is not None:

@@ -24,6 +24,9 @@ DEFAULTS = {
     "HEADER_TIMEOUT": 10.0,  # seconds a client may take to send its request headers
     "THREAD_IDLE_TIMEOUT": 30,  # seconds before an idle request thread is retired (granian: 5 to 600)
     "ACCESS_LOG": False,  # one line per request on stderr (off by default, as gunicorn's and Oxigraph's)
+    # Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Port are trusted (Werkzeug's ProxyFix); 0:
+    # none, the headers are ignored (a client could forge them when the server is reached directly).
+    "PROXY_FIX": 0,
 }
 
 _CHECKS = {
@@ -40,6 +43,7 @@ _CHECKS = {
     "MAX_RESULT_BYTES": (int, lambda v: v > 0, "a positive number of bytes"),
     "CACHE_MAX_AGE": (int, lambda v: v >= 0, "a non-negative number of seconds"),
     "ANSWER_CACHE_BYTES": (int, lambda v: v >= 0, "a non-negative number of bytes"),
+    "PROXY_FIX": (int, lambda v: 0 <= v <= 5, "the number of trusted reverse proxies (0-5; 0: none)"),
 }
 
 

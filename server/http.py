@@ -15,6 +15,7 @@ import logging
 from flask import Response, request
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .formats import FORMATS
 
@@ -91,3 +92,13 @@ def init_app(app) -> None:
         if request.path == "/sparql":
             resp.vary.add("Accept")
         return resp
+
+
+def trust_proxies(app) -> None:
+    """Behind ``PROXY_FIX`` reverse proxies (APG_PROXY_FIX), take the client's scheme, host and port from
+    their X-Forwarded-* headers, so what the app writes from the request URL (the service description's
+    endpoint, the query page's endpoint, redirects) names the public host. Off by default: a server reached
+    directly must not believe headers any client can send."""
+    n = app.config["PROXY_FIX"]
+    if n:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
