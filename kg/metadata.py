@@ -9,6 +9,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, XSD
 from . import __version__
 from .dist import FORMAT_BY_EXTENSION, FORMATS
 from .iris import Iris
+from .linksets import MIXNMATCH, TARGETS, linkset_file
 from .namespaces import ONTOLOGY_IRI, PREFIXES, VOID
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
@@ -72,9 +73,9 @@ def _slug(iri) -> str:
 
 
 def _linksets(g: Graph, ds: URIRef, base: str, data: Graph) -> None:
-    targets = {"wikidata": ("http://www.wikidata.org/entity/", "https://www.wikidata.org/"),
-               "dbpedia": ("http://dbpedia.org/resource/", "https://dbpedia.org/")}
-    for name, (prefix, homepage) in targets.items():
+    homepages = {"wikidata": "https://www.wikidata.org/", "dbpedia": "https://dbpedia.org/"}
+    for name, prefix in TARGETS.items():
+        homepage = homepages[name]
         n = sum(1 for _, o in data.subject_objects(OWL.sameAs) if str(o).startswith(prefix))
         ls = URIRef(f"{base}dataset/linkset/{name}")
         target = URIRef(f"{base}dataset/target/{name}")
@@ -84,6 +85,13 @@ def _linksets(g: Graph, ds: URIRef, base: str, data: Graph) -> None:
         g.add((ls, VOID.subjectsTarget, ds))
         g.add((ls, VOID.objectsTarget, target))
         g.add((ls, VOID.triples, Literal(n, datatype=XSD.integer)))
+        # the linkset as a file of its own (kg/linksets.py): a VoID data dump and a DCAT distribution
+        dump = URIRef(f"{base}download/{linkset_file(name)}")
+        g.add((ls, RDF.type, DCAT.Dataset))
+        g.add((ls, DCTERMS.title, Literal(f"owl:sameAs links to {name.capitalize()}", lang="en")))
+        g.add((ls, VOID.dataDump, dump))
+        g.add((ls, DCAT.distribution, dump))
+        _distribution(g, dump, f"links to {name.capitalize()} (N-Triples)", "application/n-triples")
         g.add((target, RDF.type, VOID.Dataset))
         g.add((target, VOID.uriSpace, Literal(prefix)))
         g.add((target, URIRef(FOAF + "homepage"), URIRef(homepage)))
@@ -94,7 +102,20 @@ def _linksets(g: Graph, ds: URIRef, base: str, data: Graph) -> None:
 RDF12 = (("dataset-rdf12", ("trig", "nq")), ("provenance-rdf12", ("ttl", "nt")))
 
 
+def _distribution(g: Graph, dist: URIRef, title: str, media_type: str) -> None:
+    g.add((dist, RDF.type, DCAT.Distribution))
+    g.add((dist, DCTERMS.title, Literal(title, lang="en")))
+    g.add((dist, DCAT.downloadURL, dist))
+    g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")))
+    g.add((dist, DCTERMS.license, LICENSE))
+
+
 def _distributions(g: Graph, ds: URIRef, base: str) -> None:
+    # the Mix'n'match catalogue (kg/linksets.py): this dataset's entities for matching in Wikidata
+    mixnmatch = URIRef(f"{base}download/{MIXNMATCH}")
+    g.add((ds, DCAT.distribution, mixnmatch))
+    _distribution(g, mixnmatch, "entities for Wikidata's Mix'n'match (TSV catalogue)",
+                  "text/tab-separated-values")
     graphs = ("data", "ontology", "inferred", "metadata", "provenance")
     files = [(name, fmt) for fmt in FORMATS for name in (["dataset"] if fmt.dataset else graphs)]
     files += [(name, FORMAT_BY_EXTENSION[ext]) for name, exts in RDF12 for ext in exts]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import __version__, provenance
+from . import __version__, linksets, provenance
 from .builders import Context, add_links, build_facts
 from .coverage import coverage, coverage_text
 from .dist import (
@@ -135,6 +135,13 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
     writer.add("links.txt", report_text(links_report).encode(), media_type="text/plain", compress=False)
     writer.add("links.json", report_json(links_report).encode(), media_type="application/json",
                compress=False)
+    # the identity links on their own (VoID linksets) and a Mix'n'match catalogue (kg/linksets.py)
+    for name in linksets.TARGETS:
+        links_graph = linksets.linkset(data, name)
+        writer.add(linksets.linkset_file(name), serialize_graph(links_graph, FORMAT_BY_EXTENSION["nt"]),
+                   media_type="application/n-triples", triples=len(links_graph))
+    writer.add(linksets.MIXNMATCH, linksets.mixnmatch(data, ctx.registry, base),
+               media_type="text/tab-separated-values", compress=False)
     cov = coverage(data, prov)
     writer.add("coverage.txt", coverage_text(cov).encode(), media_type="text/plain", compress=False)
     writer.finish({
