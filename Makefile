@@ -12,7 +12,7 @@ UI := node_modules/@zazuko/yasgui/build/yasgui.min.js
 LOCK := .setup.lock
 FLOCK := $(if $(shell command -v flock 2>/dev/null),flock $(LOCK))
 LOCKED = $(FLOCK) $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST))
-QUICK := not browser and not slow and not fuzz
+QUICK := not browser and not slow and not fuzz and not apache
 
 .PHONY: setup build test quick lint serve bench clean _build
 
@@ -27,7 +27,7 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-# The quick loop: lint, then everything but the browser, slow (wheel install) and fuzz groups.
+# The quick loop: lint, then everything but the browser, slow (wheel install), fuzz and apache groups.
 quick: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "$(QUICK)"

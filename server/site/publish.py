@@ -7,7 +7,9 @@
   SHA256SUMS / manifest.json), with its media type, ETag and range requests (Werkzeug's conditional
   responses). ``.gz`` copies are served as application/gzip files, not as a Content-Encoding.
 - ``/dataset`` and ``/.well-known/void``: the VoID + DCAT description (the metadata graph),
-  content-negotiated; HTML gets the landing page."""
+  content-negotiated; HTML gets the landing page. ``/dataset/{part}`` (a linkset, a class partition): 303 to
+  it."""
+import pyoxigraph as ox
 from flask import Blueprint, abort, current_app, redirect, send_file
 
 from ..store import get_store
@@ -77,4 +79,20 @@ def dataset(ext=None):
     if fmt.writer is None:
         return redirect("/", code=303)
     return dump_response(f"metadata.{fmt.extension}", fmt, "/dataset", negotiated=ext is None)
+
+
+@bp.get("/dataset/<path:part>")
+def dataset_part(part):
+    """The parts the description names (linksets, class partitions, link targets: ``{base}dataset/…``) are
+    described in it: 303 to the description, as for a thing."""
+    store = get_store()
+    try:
+        node = ox.NamedNode(current_app.config["BASE"] + "dataset/" + part)
+    except ValueError:
+        not_found()
+    if next(store.store.quads_for_pattern(node, None, None, store.graphs["metadata"]), None) is None:
+        not_found(node.value)
+    resp = redirect("/dataset", code=303)
+    resp.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
+    return resp
 

@@ -118,6 +118,11 @@ def test_linkset_download_is_the_graphs_links(server, dist, name):
     assert (dump, RDF.type, DCAT.Distribution) in void and (dump, DCAT.downloadURL, dump) in void
     n_triples = URIRef("https://www.iana.org/assignments/media-types/application/n-triples")
     assert (dump, DCAT.mediaType, n_triples) in void
+    # the linkset's own IRI dereferences to the description that holds it
+    resp = requests.get(f"{server.url}/dataset/linkset/{name}", headers={"Accept": "text/turtle"}, timeout=30)
+    assert [r.status_code for r in resp.history] == [303] and resp.url == server.url + "/dataset"
+    assert (ls, RDF.type, URIRef(VOID + "Linkset")) in Graph().parse(data=resp.content, format="turtle")
+    assert requests.get(f"{server.url}/dataset/linkset/nowhere", timeout=30).status_code == 404
 
 
 def test_mixnmatch_catalogue(server, dist):
