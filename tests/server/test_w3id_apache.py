@@ -388,6 +388,9 @@ def test_sparql_through_w3id_names_the_public_endpoint_and_keeps_post(client_env
     results = "Accept: application/sparql-results+json"
     _, content_type, body = _curl(client_env, BASE + "sparql", "-H", results, "--data-urlencode", ask)
     assert content_type.startswith("application/sparql-results+json") and json.loads(body)["boolean"] is True
+    # the query page a browser gets names the public endpoint too
+    final, content_type, body = _curl(client_env, BASE + "sparql", "-H", f"Accept: {BROWSER}")
+    assert content_type.startswith("text/html") and f"<code>https://{HOSTNAME}/sparql</code>".encode() in body
 
 
 def test_lookup_through_w3id(client_env):
