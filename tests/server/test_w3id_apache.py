@@ -393,6 +393,16 @@ def test_sparql_through_w3id_names_the_public_endpoint_and_keeps_post(client_env
     assert content_type.startswith("text/html") and f"<code>https://{HOSTNAME}/sparql</code>".encode() in body
 
 
+def test_landing_page_and_a_retired_iri_through_w3id(client_env):
+    final, content_type, _ = _curl(client_env, BASE, "-H", f"Accept: {BROWSER}")
+    assert final == f"https://{HOSTNAME}/" and content_type.startswith("text/html")
+    # a slug that changed keeps resolving: w3id 302, the host's 301 to the new IRI, 303, the document
+    final, _, body = _curl(client_env, BASE + "id/event/tito-visit-moscow-1955", "-H", "Accept: text/turtle")
+    assert final == f"https://{HOSTNAME}/doc/event/tito-visit-moscow-1956"
+    g = Graph().parse(data=body, format="turtle")
+    assert (URIRef(BASE + "id/event/tito-visit-moscow-1956"), None, None) in g
+
+
 def test_lookup_through_w3id(client_env):
     final, content_type, body = _curl(client_env, BASE + "lookup?uri=http://www.wikidata.org/entity/Q35314",
                                       "-H", "Accept: text/turtle")
