@@ -20,6 +20,7 @@ subclass); unknown types, properties and malformed batches are a 400 with one li
 from __future__ import annotations
 
 import json
+import math
 import re
 
 from flask import Blueprint, Response, abort, current_app, redirect, request
@@ -65,6 +66,7 @@ def _answer(body, *, cache: bool = True, status: int = 200) -> Response:
     else:
         resp = Response(text, status=status, content_type="application/json; charset=utf-8")
     resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.vary.add("Accept-Language")  # names in the client's language
     if cache and request.method == "GET":
         resp.set_etag(etag_for(get_store().dataset_sha256, request.full_path))
         resp.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
@@ -79,6 +81,8 @@ def _json_param(name: str):
         return json.loads(text)
     except ValueError as exc:
         abort(400, f"{name} is not JSON: {exc}")
+    except RecursionError:
+        abort(400, f"{name} is nested too deeply")
 
 
 def _lang() -> str:
@@ -151,7 +155,8 @@ def _check_query(qid: str, q) -> dict:
                 abort(400, f"query {qid!r}: property {p['pid']!r}: a value is a string, number, boolean "
                            "or {\"id\": …}")
     limit = q.get("limit", LIMIT)
-    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or limit != int(limit) or limit < 1:
+    if (isinstance(limit, bool) or not isinstance(limit, (int, float)) or not math.isfinite(limit)
+            or limit != int(limit) or limit < 1):
         abort(400, f"query {qid!r}: limit must be a positive integer")
     if q.get("type_strict", "any") not in ("any", "should", "all"):
         abort(400, f"query {qid!r}: type_strict must be any, should or all")

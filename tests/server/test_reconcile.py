@@ -304,6 +304,8 @@ def test_dates_keep_their_precision(server, validate):
     ({"queries": json.dumps({"q": {"query": ""}})}, "non-empty query"),
     ({"queries": json.dumps({"q": {"query": "x", "limit": 0}})}, "limit"),
     ({"queries": json.dumps({"q": {"query": "x", "limit": "5"}})}, "limit"),
+    ({"queries": '{"q": {"query": "x", "limit": 1e999}}'}, "limit"),
+    ({"queries": '{"q": {"query": "x", "limit": NaN}}'}, "limit"),
     ({"queries": json.dumps({"q": {"query": "x", "type": "foaf:Nothing"}})}, "unknown type"),
     ({"queries": json.dumps({"q": {"query": "x", "type": 7}})}, "type"),
     ({"queries": json.dumps({"q": {"query": "x", "properties": [{"pid": "nope", "v": "1"}]}})}, "property"),
@@ -325,6 +327,11 @@ def test_bad_input_is_a_400_with_one_line(server, params, why, method):
     assert r.status_code == 400, r.text
     assert r.headers["Content-Type"].startswith("text/plain")
     assert r.text.count("\n") == 1 and why in r.text, r.text
+
+
+def test_deeply_nested_json_is_a_400(server):
+    r = requests.post(server.url + "/reconcile", data={"queries": "[" * 5000 + "]" * 5000}, timeout=10)
+    assert r.status_code == 400 and "nested" in r.text and r.text.count("\n") == 1, r.text
 
 
 def test_too_large_a_batch_is_a_413(server, manifest):
