@@ -76,6 +76,8 @@ def search(server, q, **params) -> Results:
     ("Mikoyan", "/id/person/mikoyan"),
     ("Шепилов", "/id/person/shepilov"),
     ("Molotow", "/id/person/molotov"),
+    ("Molotof", "/id/person/molotov"),  # typos that change the key: found by the key trigrams
+    ("Pervuhkin", "/id/person/pervukhin"),
 ])
 def test_names_in_any_spelling_find_the_person_first(server, q, first):
     page = search(server, q)
