@@ -37,6 +37,7 @@ from .search import get_index
 bp = Blueprint("reconcile", __name__)
 
 BATCH = 50  # queries per batch (manifest batchSize); more: 413
+EXTEND_IDS, EXTEND_PROPERTIES = 100, 20  # per data extension request; more: 413
 LIMIT = 10  # candidates per query unless the query says
 MAX_LIMIT = 100
 MATCH = 90.0
@@ -244,8 +245,8 @@ def extend(query) -> dict:
                    "{\"id\": …})")
     ids = query["ids"]
     props = query["properties"]
-    if len(ids) > 10 * BATCH or len(props) > 50:
-        abort(413, f"at most {10 * BATCH} ids and 50 properties in one extension")
+    if len(ids) > EXTEND_IDS or len(props) > EXTEND_PROPERTIES:  # each cell is a query of the store
+        abort(413, f"at most {EXTEND_IDS} ids and {EXTEND_PROPERTIES} properties in one extension")
     if not all(isinstance(i, str) and i for i in ids):
         abort(400, "every id of extend must be a non-empty string")
     if not all(isinstance(p, dict) and isinstance(p.get("id"), str) for p in props):

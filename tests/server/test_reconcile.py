@@ -338,6 +338,9 @@ def test_too_large_a_batch_is_a_413(server, manifest):
     batch = {f"q{i}": {"query": "Molotov"} for i in range(manifest["batchSize"] + 1)}
     r = requests.post(server.url + "/reconcile", data={"queries": json.dumps(batch)}, timeout=30)
     assert r.status_code == 413 and r.text.count("\n") == 1
+    extend = {"ids": [f"{ID}person/x{i}" for i in range(101)], "properties": [{"id": "posts"}]}
+    r = requests.post(server.url + "/reconcile", data={"extend": json.dumps(extend)}, timeout=30)
+    assert r.status_code == 413 and r.text.count("\n") == 1
 
 
 @pytest.mark.parametrize("path", [
