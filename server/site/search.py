@@ -25,7 +25,7 @@ from kg.search_index import FILE, KIND_NAMES, SearchIndex
 
 from ..extensions import attach, lookup
 from ..http import etag_for
-from ..store import get_store
+from ..store import BuildMissing, get_store
 from . import pages, views
 from .documents import page_language
 
@@ -42,8 +42,9 @@ GROUPS = ("person", "organization", "post", "event", "session", "vote", "decisio
 assert set(GROUPS) == set(KIND_NAMES)
 
 
-class NoIndex(RuntimeError):
-    """The build has no usable search index."""
+class NoIndex(BuildMissing):
+    """The build's search index is not what its manifest says, or no index: the build is broken (``apg serve``
+    stops with one line, exit status 4)."""
 
 
 def load(dist: Path, manifest: dict) -> SearchIndex | None:

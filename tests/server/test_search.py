@@ -2,11 +2,14 @@
 results page grouped by kind with snippets, the suggestions as you type, and bad input."""
 import json
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
 import requests
+from liveserver import apg, clean_env, start, stop
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
@@ -186,3 +189,34 @@ def test_text_that_means_something_to_fts5_is_just_text(server, q):
         assert r.status_code == 200, (q, r.text)
     assert json.loads(requests.get(server.url + "/search/suggest", params={"q": "Molotov*"},
                                    timeout=10).text)[3][0] == "/id/person/molotov"
+
+
+def _copy(dist, tmp_path, with_index: bool):
+    out = tmp_path / "dist"
+    out.mkdir()
+    for name in ("manifest.json", "dataset.nq") + (("search.sqlite",) if with_index else ()):
+        shutil.copy(dist / name, out / name)
+    return out
+
+
+def test_a_broken_index_stops_the_server_with_one_line(dist, tmp_path):
+    copy = _copy(dist, tmp_path, with_index=True)
+    with open(copy / "search.sqlite", "r+b") as f:
+        f.write(b"not a database")
+    done = subprocess.run([apg(), "serve", "--dist", str(copy), "--port", "1"], capture_output=True,
+                          text=True, timeout=60, env=clean_env(), stdin=subprocess.DEVNULL)
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert done.returncode == 4 and len(lines) == 1 and "search.sqlite does not match" in lines[0], lines
+
+
+def test_a_build_without_an_index_serves_and_says_so(dist, tmp_path):
+    srv = start(_copy(dist, tmp_path, with_index=False), tmp_path / "serve.log")
+    try:
+        for path in ("/search?q=Molotov", "/search/suggest?q=Mol", "/reconcile?queries=" + json.dumps(
+                {"q": {"query": "Molotov"}})):
+            r = requests.get(srv.url + path, timeout=10)
+            assert r.status_code == 503 and "rebuild" in r.text and r.text.count("\n") == 1, (path, r.text)
+        assert requests.get(srv.url + "/id/person/molotov", timeout=10).status_code == 200
+    finally:
+        stop(srv)
+    assert "Traceback" not in srv.log_text()
