@@ -184,7 +184,12 @@ def reconcile_one(qid: str, q: dict, index: SearchIndex, table: dict, lab: views
     limit = min(int(q.get("limit", LIMIT)), MAX_LIMIT)
     given = q.get("type")
     types = [resolve_type(t, table) for t in ([given] if isinstance(given, str) else given or [])]
-    ids = index.with_types(types) if types else None
+    if not types:
+        ids = None
+    elif q.get("type_strict") == "all":  # every type given (the other values: any of them)
+        ids = set.intersection(*(index.with_types([t]) for t in types))
+    else:
+        ids = index.with_types(types)
     constraints = [(p["pid"], p["v"] if isinstance(p["v"], list) else [p["v"]])
                    for p in q.get("properties", [])]
     if text:

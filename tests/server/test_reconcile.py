@@ -175,6 +175,14 @@ def test_types_filter_and_candidates_carry_their_types(server):
     assert "Bulgaņins" in person["description"]
 
 
+def test_type_strict_all_needs_every_type(server):
+    both = ["apg:Event", "apg:Session"]
+    any_ = _post(server, {"q": {"query": "Presidium", "type": both}})["q"]["result"]
+    all_ = _post(server, {"q": {"query": "Presidium", "type": both, "type_strict": "all"}})["q"]["result"]
+    assert {c["id"] for c in all_} < {c["id"] for c in any_}
+    assert all(any(t["id"].endswith("#Session") for t in c["type"]) for c in all_)
+
+
 def test_property_constraints(server, validate):
     """A property narrows the candidates: a Wikidata item alone finds its entity; a wrong one lowers the
     score; a date of an event fits by its precision."""
