@@ -14,8 +14,9 @@ OpenRefine and similar tools match their rows against this graph.
 Names are matched by kg/names.py over the build's search index (kg/search_index.py), as the search box does
 (server/site/search.py). Score: the name score; with property constraints, 70 % name and 30 % the mean
 property fit (properties alone: the property fit). ``match`` is true when the best candidate scores at least
-``MATCH`` and the next one at least ``MARGIN`` less. Types filter (a candidate has one of the types, or a
-subclass); unknown types, properties and malformed batches are a 400 with one line.
+``MATCH`` and the next one at least ``MARGIN`` less. Types filter: a candidate has one of the types, or a
+subclass of one (``type_strict: "all"``: of every one); unknown types, properties and malformed batches are a
+400 with one line.
 """
 from __future__ import annotations
 
