@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import __version__, linksets, provenance
+from . import __version__, linksets, provenance, search_index
 from .builders import Context, add_links, build_facts
 from .coverage import coverage, coverage_text
 from .dist import (
@@ -129,6 +129,9 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
     redirects = {str(old): str(new) for old, new in sorted(ctx.former.items())}
     writer.add("redirects.json", (json.dumps(redirects, indent=2, sort_keys=True) + "\n").encode(),
                media_type="application/json", compress=False)
+    # the full-text index of names and sentences behind the search box and /reconcile (kg/search_index.py)
+    writer.add(search_index.FILE, search_index.build(data, inferred, base),
+               media_type=search_index.MEDIA_TYPE, compress=False)
     writer.add_canonical_report("shacl-report.ttl", report.graph)
     writer.add("shacl-report.txt", report.text().encode(), media_type="text/plain", compress=False)
     links_report = link_report(ctx.registry, links)

@@ -18,7 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import cache, http, logs, store
     from .config import DEFAULTS, check
     from .endpoint import pool, query, sandbox, sparql
-    from .site import lookup, publish, resources, ui
+    from .site import lookup, publish, reconcile, resources, search, ui
 
     app = Flask(__name__)
     logs.init_app(app)  # first: log lines escape what requests put in them (server/logs.py)
@@ -43,6 +43,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(publish.bp)
     app.register_blueprint(lookup.bp)  # /lookup?uri= (server/site/lookup.py)
     app.register_blueprint(ui.bp)  # the query page's YASGUI files (server/site/ui.py)
+    search.init_app(app)  # the build's full-text index, shared by search and reconciliation
+    app.register_blueprint(search.bp)
+    app.register_blueprint(reconcile.bp)
     cache.init_app(app)  # in front of everything above: app.wsgi_app
     http.trust_proxies(app)  # outermost: the cache keys on the host and scheme the proxy forwarded
     return app

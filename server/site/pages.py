@@ -3,8 +3,9 @@ server/site/views.py, with
 the pictures of server/site/svg.py inline. Plain functions returning ``str`` (no Flask request globals), so a
 blueprint only picks the language and the store and returns what these give.
 
-Pages load nothing from another host (inline CSS, inline SVG, no scripts, a ``data:`` favicon), read without
-JavaScript, and are well-formed XML as well as HTML. Links to resources of the dataset are local paths
+Pages load nothing from another host (inline CSS, inline SVG, one local script for the search box's
+suggestions, a ``data:`` favicon), read without JavaScript, and are well-formed XML as well as HTML. Links to
+resources of the dataset are local paths
 (``{base}id/x`` -> ``/id/x``, with ``?lang=`` when the page language is not English); Wikidata and DBpedia
 links and the source article are ordinary outbound links.
 
@@ -19,6 +20,7 @@ from ``?lang=`` (see ``views.pick_lang``), else from Accept-Language. Pages link
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -209,6 +211,40 @@ _STRINGS = {
     "reason": ("Reason", "Iemesls", "Причина"),
     "evidence": ("Evidence", "Pierādījumi", "Доказательства"),
     "corrects": ("Applies to", "Attiecas uz", "Относится к"),
+    # search (server/site/search.py, templates/search.html, the box in base.html)
+    "search": ("Search", "Meklēt", "Поиск"),
+    "search_label": (
+        "Search persons, organisations, events and the source",
+        "Meklēt personas, organizācijas, notikumus un avotā",
+        "Искать лица, организации, события и в источнике",
+    ),
+    "search_placeholder": ("Name or words…", "Vārds vai vārdi…", "Имя или слова…"),
+    "search_results": ("Search results", "Meklēšanas rezultāti", "Результаты поиска"),
+    "search_for": ("for", "vaicājumam", "по запросу"),
+    "search_none": (
+        "Nothing found. Names may be written in Latvian, English or Russian, in any transliteration.",
+        "Nekas nav atrasts. Vārdus var rakstīt latviski, angliski vai krieviski, jebkurā transliterācijā.",
+        "Ничего не найдено. Имена можно писать по-латышски, по-английски или по-русски, в любой "
+        "транслитерации.",
+    ),
+    "search_hint": (
+        "Type a name (in Latvian, English or Russian, in any spelling) or words of the source.",
+        "Ierakstiet vārdu (latviski, angliski vai krieviski, jebkurā rakstībā) vai avota vārdus.",
+        "Введите имя (по-латышски, по-английски или по-русски, в любом написании) или слова источника.",
+    ),
+    "search_matched": ("matched", "atbilst", "совпадение"),
+    "search_kind_person": ("Persons", "Personas", "Лица"),
+    "search_kind_organization": ("Organisations", "Organizācijas", "Организации"),
+    "search_kind_post": ("Posts", "Amati", "Должности"),
+    "search_kind_event": ("Events", "Notikumi", "События"),
+    "search_kind_session": ("Sessions", "Sēdes", "Заседания"),
+    "search_kind_vote": ("Votes", "Balsojumi", "Голосования"),
+    "search_kind_decision": ("Decisions", "Lēmumi", "Решения"),
+    "search_kind_speech": ("Speech acts", "Runas akti", "Выступления"),
+    "search_kind_claim": ("Claims", "Apgalvojumi", "Утверждения"),
+    "search_kind_place": ("Places", "Vietas", "Места"),
+    "search_kind_topic": ("Topics", "Tēmas", "Темы"),
+    "search_kind_sentence": ("Source sentences", "Avota teikumi", "Предложения источника"),
 }
 _ROLE_WORDS = {
     "participant": ("participant", "dalībnieks", "участник"),
@@ -357,6 +393,13 @@ def corrections_page(store, lang: str = DEFAULT_LANG, *, path: str = "/correctio
     found = corrections.corrections(store, views.Labeller(store, lang))
     ctx = _context(lang, path, store.manifest.get("base"))
     return ENV.get_template("corrections.html").render(ctx, corrections=found, article=ARTICLE)
+
+
+def search_page(q: str, groups: list[dict], lang: str = DEFAULT_LANG, *, base: str | None = None) -> str:
+    """The results of a search (server/site/search.py ``results``), grouped by kind."""
+    ctx = _context(lang, "/search", base)
+    ctx["langs"] = [dict(sw, href=sw["href"] + (f"&q={quote(q)}" if q else "")) for sw in ctx["langs"]]
+    return ENV.get_template("search.html").render(ctx, q=q, groups=groups, article=ARTICLE)
 
 
 def not_found_page(lang: str = DEFAULT_LANG, *, path: str = "/", iri: str | None = None) -> str:

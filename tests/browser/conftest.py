@@ -120,11 +120,12 @@ class Page:
             raise AttributeError(name)
         return getattr(self.page, name)
 
-    def shot(self, name: str, locator=None) -> Path:
-        """A full-page screenshot (or of ``locator``), kept as tests/artifacts/browser/{name}.png."""
+    def shot(self, name: str, locator=None, *, full_page: bool = True) -> Path:
+        """A full-page screenshot (or of ``locator``, or of the viewport with ``full_page=False``), kept as
+        tests/artifacts/browser/{name}.png."""
         path = self.artifacts / f"{name}.png"
         if locator is None:
-            self.page.screenshot(path=str(path), full_page=True)
+            self.page.screenshot(path=str(path), full_page=full_page)
         else:
             locator.screenshot(path=str(path))
         _shots.append(path)
