@@ -103,9 +103,11 @@ def test_identity_links_only_for_verified_rows(built):
     assert wikidata
     for iri in wikidata:
         assert rows[str(iri).rsplit("/", 1)[1]]["status"] == "verified"
-    bulganin = URIRef("https://w3id.org/apg-kg/id/person/bulganin")
-    assert not [o for o in built.data.objects(bulganin, OWL.sameAs) if "wikidata" in str(o)]
-    assert built.links["candidate"][0]["candidate"] == "Q48093"
+    kirichenko = URIRef("https://w3id.org/apg-kg/id/person/kirichenko")  # a candidate: not published
+    assert not [o for o in built.data.objects(kirichenko, OWL.sameAs) if "wikidata" in str(o)]
+    assert built.links["candidate"][0]["candidate"] == "Q1376528"
+    bulganin = URIRef("https://w3id.org/apg-kg/id/person/bulganin")  # verified in this revision
+    assert URIRef("http://www.wikidata.org/entity/Q48093") in set(built.data.objects(bulganin, OWL.sameAs))
 
 
 def test_inferred_graph_holds_only_new_triples(built):

@@ -33,12 +33,14 @@ FOUND = [
     ("dbr:Nikita_Khrushchev", KHRUSHCHEV),
     ("http://dbpedia.org/resource/Nikita%20Khrushchev", KHRUSHCHEV),
     ("Q842008", "/id/organization/presidium"),
-    ("http://dbpedia.org/resource/Kliment_Voroshilov", "/id/person/voroshilov"),  # DBpedia, no Wikidata link
+    ("http://dbpedia.org/resource/Kliment_Voroshilov", "/id/person/voroshilov"),  # DBpedia
+    ("Q186185", "/id/person/voroshilov"),  # verified in this revision of the reference table
+    ("http://www.wikidata.org/entity/Q133356", "/id/place/ukraine"),  # the Ukrainian SSR, verified
     (BASE + "id/person/molotov", "/id/person/molotov"),  # our own IRI
 ]
 UNKNOWN = [
     "Q1",  # a real item (the universe), linked to nothing here
-    "Q48093",  # Bulganin's candidate item: not verified in the reference table, so not published
+    "Q1376528",  # Kirichenko's candidate item: not verified in the reference table, so not published
     "http://www.wikidata.org/entity/Q19777",  # the wrong Khrushchev of machine-written files
     "http://dbpedia.org/resource/Nobody_Here",
     "http://viaf.org/viaf/12345",
@@ -147,6 +149,7 @@ def test_mixnmatch_catalogue(server, dist):
             assert verified[row["id"].split("/", 1)[1]] == row["q"]
             assert (iri, OWL.sameAs, URIRef("http://www.wikidata.org/entity/" + row["q"])) in data
         assert row["type"] == ("Q5" if row["id"].startswith("person/") else "")
-    assert "person/bulganin" in by_id and by_id["person/bulganin"]["q"] == ""  # a candidate: no match given
+    assert "person/kirichenko" in by_id and by_id["person/kirichenko"]["q"] == ""  # a candidate: no match given
+    assert by_id["person/bulganin"]["q"] == "Q48093"  # verified in this revision of the table
     void = Graph().parse(data=requests.get(server.url + "/dataset.ttl", timeout=30).content, format="turtle")
     assert (URIRef(BASE + "dataset"), DCAT.distribution, URIRef(BASE + "download/mixnmatch.tsv")) in void
