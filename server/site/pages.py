@@ -209,6 +209,26 @@ _STRINGS = {
     "reason": ("Reason", "Iemesls", "Причина"),
     "evidence": ("Evidence", "Pierādījumi", "Доказательства"),
     "corrects": ("Applies to", "Attiecas uz", "Относится к"),
+    # Triple Pattern Fragments (server/site/fragments.py)
+    "fragments": (
+        "Triple Pattern Fragments",
+        "Trijnieku šablonu fragmenti",
+        "Фрагменты по шаблону триплетов",
+    ),
+    "fragments_intro": (
+        "Every triple of the default graph (data and ontology) matching a pattern, 100 a page. Leave a field "
+        "empty for any term; write IRIs as they are (or foaf:Person), literals as \"text\"@en.",
+        "Visi noklusējuma grafa (dati un ontoloģija) trijnieki, kas atbilst šablonam, pa 100 lapā. Atstājiet "
+        "lauku tukšu jebkuram terminam; IRI rakstiet kā ir (vai foaf:Person), literāļus kā \"teksts\"@lv.",
+        "Все триплеты графа по умолчанию (данные и онтология), соответствующие шаблону, по 100 на странице. "
+        "Оставьте поле пустым для любого термина; IRI пишите как есть (или foaf:Person), литералы как "
+        "\"текст\"@ru.",
+    ),
+    "fragments_count": ("matching triples", "atbilstoši trijnieki", "подходящих триплетов"),
+    "fragments_showing": ("showing", "rādīti", "показаны"),
+    "fragments_find": ("Find", "Meklēt", "Найти"),
+    "previous_page": ("previous page", "iepriekšējā lapa", "предыдущая страница"),
+    "next_page": ("next page", "nākamā lapa", "следующая страница"),
 }
 _ROLE_WORDS = {
     "participant": ("participant", "dalībnieks", "участник"),
@@ -357,6 +377,14 @@ def corrections_page(store, lang: str = DEFAULT_LANG, *, path: str = "/correctio
     found = corrections.corrections(store, views.Labeller(store, lang))
     ctx = _context(lang, path, store.manifest.get("base"))
     return ENV.get_template("corrections.html").render(ctx, corrections=found, article=ARTICLE)
+
+
+def fragments_page(store, lang: str = DEFAULT_LANG, *, view: dict, path: str = "/fragments") -> str:
+    """A Triple Pattern Fragment for people (server/site/fragments.py gives ``view``)."""
+    lang = pick_lang(lang)
+    ctx = _context(lang, path, store.manifest.get("base"))
+    return ENV.get_template("fragments.html").render(ctx, view=view, alternates=view["alternates"],
+                                                     article=ARTICLE)
 
 
 def not_found_page(lang: str = DEFAULT_LANG, *, path: str = "/", iri: str | None = None) -> str:
