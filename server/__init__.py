@@ -18,7 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import cache, http, logs, store
     from .config import DEFAULTS, check
     from .endpoint import pool, query, sandbox, sparql
-    from .site import fragments, publish, resources, ui
+    from .site import crawlers, fragments, publish, resources, ui
 
     app = Flask(__name__)
     logs.init_app(app)  # first: log lines escape what requests put in them (server/logs.py)
@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(resources.bp)
     app.register_blueprint(publish.bp)
     app.register_blueprint(fragments.bp)  # Triple Pattern Fragments (server/site/fragments.py)
+    app.register_blueprint(crawlers.bp)  # robots.txt, sitemap.xml (server/site/crawlers.py)
     app.register_blueprint(ui.bp)  # the query page's YASGUI files (server/site/ui.py)
     cache.init_app(app)  # in front of everything above: app.wsgi_app
     return app
