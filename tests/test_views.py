@@ -252,10 +252,14 @@ class _Checker(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.stack, self.errors, self.loads, self.links, self.tags = [], [], [], [], []
+        self.data_blocks = 0  # <script type="application/ld+json">: data for crawlers, never run
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        self.tags.append(tag)
+        if tag == "script" and attrs.get("type") == "application/ld+json" and not attrs.get("src"):
+            self.data_blocks += 1
+        else:
+            self.tags.append(tag)
         if tag not in VOID_ELEMENTS:
             self.stack.append(tag)
         for name in ("src", "srcset", "data", "poster", "background"):
@@ -287,7 +291,8 @@ def check_page(html: str) -> _Checker:
     assert html.startswith("<!DOCTYPE html>")
     root = ET.fromstring(html)  # also well-formed XML (XHTML with inline SVG)
     assert root.tag == f"{XHTML}html"
-    assert "script" not in checker.tags and "iframe" not in checker.tags
+    assert "script" not in checker.tags and "iframe" not in checker.tags  # no code; JSON-LD data at most
+    assert checker.data_blocks <= 1
     for tag, target in checker.loads:  # nothing fetched from another host
         assert not re.match(r"(https?:)?//", target), (tag, target)
         assert target.startswith(("/", "data:", "#")), (tag, target)
