@@ -164,10 +164,12 @@ def _page() -> int:
     values = request.args.getlist("page")
     if not values:
         return 1
-    if len(values) > 1 or not values[0].isascii() or not values[0].isdigit() \
-            or not 1 <= int(values[0]) <= MAX_PAGE:
+    text = values[0]
+    # the length first: int() of thousands of digits is refused (or slow) before any range check
+    if len(values) > 1 or not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_PAGE))) \
+            or not 1 <= int(text) <= MAX_PAGE:
         abort(400, f"page must be one whole number from 1 to {MAX_PAGE}")
-    return int(values[0])
+    return int(text)
 
 
 def matches(store, terms) -> list[ox.Triple]:

@@ -188,6 +188,8 @@ def test_answers_are_cacheable(server):
     ("page=0", "page"),
     ("page=x", "page"),
     ("page=%D9%A3", "page"),  # a non-ASCII digit
+    ("page=" + "9" * 5000, "page"),  # more digits than int() takes
+    ("page=2000000", "page"),
     ("subject=http%3A%2F%2Fa%00", "absolute IRI"),
 ])
 def test_bad_patterns_get_one_line(server, query, says):
