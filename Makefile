@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The query page's browser assets (YASGUI), pinned in package.json / package-lock.json, served by the server.
 UI := node_modules/@zazuko/yasgui/build/yasgui.min.js
+# Comunica, the SPARQL engine the Triple Pattern Fragments test drives (tests/comunica/, its own npm package).
+COMUNICA := tests/comunica/node_modules/@comunica/query-sparql-file/package.json
 
 # The set-up (venv, pip install, npm ci, the build) runs under one lock (flock, util-linux), so `make serve` and
 # `make test` started at the same moment in a fresh clone do not both create the venv or both run npm ci: the
@@ -12,13 +14,13 @@ UI := node_modules/@zazuko/yasgui/build/yasgui.min.js
 LOCK := .setup.lock
 FLOCK := $(if $(shell command -v flock 2>/dev/null),flock $(LOCK))
 LOCKED = $(FLOCK) $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST))
-QUICK := not browser and not slow and not fuzz and not apache
+QUICK := not browser and not slow and not fuzz and not apache and not comunica
 
 .PHONY: setup build test quick lint serve bench clean _build
 
 # ---------------------------------------------------------------- commands (each takes the lock for its set-up)
 setup:
-	@$(LOCKED) $(STAMP) $(UI)
+	@$(LOCKED) $(STAMP) $(UI) $(COMUNICA)
 
 build:
 	@$(LOCKED) _build
@@ -63,6 +65,13 @@ $(UI): package.json package-lock.json
 		npm ci --no-audit --no-fund --ignore-scripts && touch $@; \
 	else \
 		echo "npm not found: /sparql will offer a plain query form instead of YASGUI (install Node.js and npm)" >&2; \
+	fi
+
+$(COMUNICA): tests/comunica/package.json tests/comunica/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd tests/comunica && npm ci --no-audit --no-fund --ignore-scripts && touch $(CURDIR)/$@; \
+	else \
+		echo "npm not found: the Comunica test (tests/server/test_fragments_comunica.py) will skip" >&2; \
 	fi
 
 dist/manifest.json: $(STAMP)

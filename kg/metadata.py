@@ -18,7 +18,18 @@ EXAMPLES = ("person/khrushchev", "event/presidium-session-1957-06", "vote/remova
             "decision/plenum-resolution-1957-06-29")
 
 
-def metadata_graph(iris: Iris, data: Graph, counts: dict[str, int], source_doc: URIRef) -> Graph:
+CREATOR = "apg-kg contributors"
+
+
+def release_date(ontology: Graph) -> str:
+    """The date of this version: the ontology header's dcterms:modified, the one date the curators keep (a
+    date from the sources, so the same sources still give the same bytes)."""
+    found = ontology.value(URIRef(str(ONTOLOGY_IRI)), DCTERMS.modified)
+    return str(found) if found is not None else "1970-01-01"
+
+
+def metadata_graph(iris: Iris, data: Graph, counts: dict[str, int], source_doc: URIRef,
+                   modified: str | None = None) -> Graph:
     g = Graph()
     ds = iris.dataset
     base = iris.base
@@ -35,6 +46,9 @@ def metadata_graph(iris: Iris, data: Graph, counts: dict[str, int], source_doc: 
     g.add((ds, DCTERMS.source, source_doc))
     g.add((ds, DCTERMS.hasVersion, Literal(__version__)))
     g.add((ds, OWL.versionInfo, Literal(__version__)))
+    g.add((ds, DCTERMS.creator, Literal(CREATOR)))
+    if modified:
+        g.add((ds, DCTERMS.modified, Literal(modified, datatype=XSD.date)))
     g.add((ds, VOID.uriSpace, Literal(f"{base}id/")))
     g.add((ds, VOID.sparqlEndpoint, URIRef(f"{base}sparql")))
     g.add((ds, VOID.rootResource, URIRef(f"{base}id/organization/anti-party-group")))

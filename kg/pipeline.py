@@ -20,7 +20,7 @@ from .dist import (
 from .facts import FACTS_DIR, load_facts
 from .iris import DEFAULT_BASE, Iris
 from .links import link_report, load_links, report_json, report_text
-from .metadata import metadata_graph
+from .metadata import metadata_graph, release_date
 from .namespaces import ONTOLOGY_IRI
 from .ontology_docs import render as render_ontology_docs
 from .quotes import Quotes
@@ -90,7 +90,8 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
     inferred = infer(ontology, data)
     counts = {"data": len(data), "ontology": len(ontology), "inferred": len(inferred),
               "provenance": len(prov)}
-    metadata = metadata_graph(ctx.iris, data, counts, ctx.iris.source(ctx.default_source))
+    metadata = metadata_graph(ctx.iris, data, counts, ctx.iris.source(ctx.default_source),
+                              modified=release_date(ontology))
     counts["metadata"] = len(metadata)
     graphs = {"data": data, "ontology": ontology, "inferred": inferred, "metadata": metadata,
               "provenance": prov}

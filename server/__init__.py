@@ -18,7 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import cache, http, logs, store
     from .config import DEFAULTS, check
     from .endpoint import pool, query, sandbox, sparql
-    from .site import lookup, publish, reconcile, resources, search, ui
+    from .site import crawlers, fragments, lookup, publish, reconcile, resources, search, ui
 
     app = Flask(__name__)
     logs.init_app(app)  # first: log lines escape what requests put in them (server/logs.py)
@@ -42,6 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(resources.bp)
     app.register_blueprint(publish.bp)
     app.register_blueprint(lookup.bp)  # /lookup?uri= (server/site/lookup.py)
+    app.register_blueprint(fragments.bp)  # Triple Pattern Fragments (server/site/fragments.py)
+    app.register_blueprint(crawlers.bp)  # robots.txt, sitemap.xml (server/site/crawlers.py)
     app.register_blueprint(ui.bp)  # the query page's YASGUI files (server/site/ui.py)
     search.init_app(app)  # the build's full-text index, shared by search and reconciliation
     app.register_blueprint(search.bp)

@@ -252,10 +252,14 @@ class _Checker(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.stack, self.errors, self.loads, self.links, self.tags = [], [], [], [], []
+        self.data_blocks = 0  # <script type="application/ld+json">: data for crawlers, never run
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        self.tags.append(tag)
+        if tag == "script" and attrs.get("type") == "application/ld+json" and not attrs.get("src"):
+            self.data_blocks += 1
+        else:
+            self.tags.append(tag)
         if tag not in VOID_ELEMENTS:
             self.stack.append(tag)
         for name in ("src", "srcset", "data", "poster", "background"):
@@ -288,9 +292,12 @@ def check_page(html: str) -> _Checker:
     root = ET.fromstring(html)  # also well-formed XML (XHTML with inline SVG)
     assert root.tag == f"{XHTML}html"
     assert "iframe" not in checker.tags
-    # one script: the search box's suggestions, a local file (progressive enhancement), no inline code
-    assert re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S) in (
-        [], [(' src="/static/search/search.js" defer="defer"', "")])
+    # one script: the search box's suggestions, a local file (progressive enhancement), no inline code;
+    # JSON-LD data for crawlers at most once
+    code = [s for s in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+            if 'type="application/ld+json"' not in s[0]]
+    assert code in ([], [(' src="/static/search/search.js" defer="defer"', "")])
+    assert checker.data_blocks <= 1
     for tag, target in checker.loads:  # nothing fetched from another host
         assert not re.match(r"(https?:)?//", target), (tag, target)
         assert target.startswith(("/", "data:", "#")), (tag, target)

@@ -4,10 +4,10 @@ the pictures of server/site/svg.py inline. Plain functions returning ``str`` (no
 blueprint only picks the language and the store and returns what these give.
 
 Pages load nothing from another host (inline CSS, inline SVG, one local script for the search box's
-suggestions, a ``data:`` favicon), read without JavaScript, and are well-formed XML as well as HTML. Links to
-resources of the dataset are local paths
-(``{base}id/x`` -> ``/id/x``, with ``?lang=`` when the page language is not English); Wikidata and DBpedia
-links and the source article are ordinary outbound links.
+suggestions, one schema.org JSON-LD data block, a ``data:`` favicon), read without JavaScript, and are
+well-formed XML as well as HTML. Links to resources of the dataset are local paths (``{base}id/x`` -> ``/id/x``,
+with ``?lang=`` when the page language is not English); Wikidata and DBpedia links and the source article are
+ordinary outbound links.
 
 Wiring (for the blueprints): ``/id/{path}`` -> ``resource_page(store, base + "id/" + path, lang)`` (None:
 answer 404 with ``not_found_page``; ValueError: the path is no valid IRI, also 404); ``/`` ->
@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 
 from kg.resources import queries_dir, templates_dir
 
-from . import corrections, svg, views
+from . import citation, corrections, structured, svg, views
 from .views import DEFAULT_LANG, LANGS, pick_lang
 
 TEMPLATES = templates_dir("server.site")
@@ -35,6 +35,13 @@ QUERIES = queries_dir()
 LICENSE = {"name": "CC BY-SA 4.0", "href": "https://creativecommons.org/licenses/by-sa/4.0/"}
 ARTICLE = {"title": "Antipartijiskā grupa", "href": "https://lv.wikipedia.org/wiki/Antipartijisk%C4%81_grupa"}
 LANG_NAMES = {"en": "English", "lv": "latviešu", "ru": "русский"}
+# The dataset description's RDF variants (/dataset.{ext}), linked from the pages about the whole dataset.
+DATASET_ALTERNATES = [{"type": t, "href": f"/dataset.{e}"} for e, t in (
+    ("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"),
+    ("rdf", "application/rdf+xml"))]
+# The corrections page lists resources of the data graph: its variants are the data graph's.
+DATA_ALTERNATES = [{"type": a["type"], "href": a["href"].replace("/dataset.", "/graph/data.")}
+                   for a in DATASET_ALTERNATES]
 
 _STRINGS = {
     "site": (
@@ -245,6 +252,34 @@ _STRINGS = {
     "search_kind_place": ("Places", "Vietas", "Места"),
     "search_kind_topic": ("Topics", "Tēmas", "Темы"),
     "search_kind_sentence": ("Source sentences", "Avota teikumi", "Предложения источника"),
+    # Triple Pattern Fragments (server/site/fragments.py)
+    "fragments": (
+        "Triple Pattern Fragments",
+        "Trijnieku šablonu fragmenti",
+        "Фрагменты по шаблону триплетов",
+    ),
+    "fragments_intro": (
+        "Every triple of the default graph (data and ontology) matching a pattern, 100 a page. Leave a field "
+        "empty for any term; write IRIs as they are (or foaf:Person), literals as \"text\"@en.",
+        "Visi noklusējuma grafa (dati un ontoloģija) trijnieki, kas atbilst šablonam, pa 100 lapā. Atstājiet "
+        "lauku tukšu jebkuram terminam; IRI rakstiet kā ir (vai foaf:Person), literāļus kā \"teksts\"@lv.",
+        "Все триплеты графа по умолчанию (данные и онтология), соответствующие шаблону, по 100 на странице. "
+        "Оставьте поле пустым для любого термина; IRI пишите как есть (или foaf:Person), литералы как "
+        "\"текст\"@ru.",
+    ),
+    "fragments_count": ("matching triples", "atbilstoši trijnieki", "подходящих триплетов"),
+    "fragments_showing": ("showing", "rādīti", "показаны"),
+    "fragments_find": ("Find", "Meklēt", "Найти"),
+    "previous_page": ("previous page", "iepriekšējā lapa", "предыдущая страница"),
+    "next_page": ("next page", "nākamā lapa", "следующая страница"),
+    # "cite this" (server/site/citation.py)
+    "cite": ("Cite this", "Citēt", "Как цитировать"),
+    "cite_intro": (
+        "Dataset version {version} of {date}; this page's thing is {iri}.",
+        "Datu kopas versija {version} ({date}); šīs lapas resurss ir {iri}.",
+        "Версия набора данных {version} от {date}; предмет этой страницы — {iri}.",
+    ),
+    "cite_line": ("Citation", "Atsauce", "Ссылка"),
 }
 _ROLE_WORDS = {
     "participant": ("participant", "dalībnieks", "участник"),
@@ -326,7 +361,8 @@ def _context(lang: str, path: str, base: str | None) -> dict:
     }
 
 
-def render_resource(view: dict, *, path: str | None = None, alternates: list[dict] | None = None) -> str:
+def render_resource(view: dict, *, path: str | None = None, alternates: list[dict] | None = None,
+                    cite: dict | None = None, jsonld=None) -> str:
     """The HTML page of a resource from ``views.resource_view``. ``path``: the page's own path (for the
     language switch; default the resource's local path); ``alternates``: [{type, href}] for <link
     rel="alternate">."""
@@ -345,6 +381,8 @@ def render_resource(view: dict, *, path: str | None = None, alternates: list[dic
         session_votes=session_votes,
         alternates=alternates or [],
         article=ARTICLE,
+        cite=cite,
+        jsonld=jsonld,
     )
 
 
@@ -361,7 +399,9 @@ def resource_page(
     view = views.resource_view(store, iri, lang)
     if view is None:
         return None
-    return render_resource(view, path=path, alternates=alternates)
+    return render_resource(view, path=path, alternates=alternates,
+                           cite=citation.citation(store, iri=iri, label=view["label"]),
+                           jsonld=structured.script(structured.thing(store, iri)))
 
 
 def landing_page(
@@ -373,7 +413,9 @@ def landing_page(
     view = views.landing_view(store, lang, queries_dir)
     ctx = _context(lang, path, store.manifest.get("base"))
     timeline = Markup(svg.episode_timeline(views.episode_items(store, lang), lang))
-    return ENV.get_template("landing.html").render(ctx, view=view, timeline=timeline, article=ARTICLE)
+    return ENV.get_template("landing.html").render(
+        ctx, view=view, timeline=timeline, article=ARTICLE, cite=citation.citation(store),
+        jsonld=structured.script(structured.dataset(store)), alternates=DATASET_ALTERNATES)
 
 
 def downloads_page(store, lang: str = DEFAULT_LANG, *, path: str = "/download") -> str:
@@ -382,7 +424,10 @@ def downloads_page(store, lang: str = DEFAULT_LANG, *, path: str = "/download") 
     lang = pick_lang(lang)
     view = views.landing_view(store, lang, None)
     ctx = _context(lang, path, store.manifest.get("base"))
-    return ENV.get_template("downloads.html").render(ctx, view=view, article=ARTICLE)
+    return ENV.get_template("downloads.html").render(ctx, view=view, article=ARTICLE,
+                                                     cite=citation.citation(store),
+                                                     jsonld=structured.script(structured.dataset(store)),
+                                                     alternates=DATASET_ALTERNATES)
 
 
 def corrections_page(store, lang: str = DEFAULT_LANG, *, path: str = "/corrections") -> str:
@@ -392,7 +437,18 @@ def corrections_page(store, lang: str = DEFAULT_LANG, *, path: str = "/correctio
     lang = pick_lang(lang)
     found = corrections.corrections(store, views.Labeller(store, lang))
     ctx = _context(lang, path, store.manifest.get("base"))
-    return ENV.get_template("corrections.html").render(ctx, corrections=found, article=ARTICLE)
+    return ENV.get_template("corrections.html").render(
+        ctx, corrections=found, article=ARTICLE, cite=citation.citation(store), alternates=DATA_ALTERNATES,
+        jsonld=structured.script(structured.page(store, ctx["t"]["corrections"])))
+
+
+def fragments_page(store, lang: str = DEFAULT_LANG, *, view: dict, path: str = "/fragments") -> str:
+    """A Triple Pattern Fragment for people (server/site/fragments.py gives ``view``)."""
+    lang = pick_lang(lang)
+    ctx = _context(lang, path, store.manifest.get("base"))
+    return ENV.get_template("fragments.html").render(
+        ctx, view=view, alternates=view["alternates"], article=ARTICLE, cite=citation.citation(store),
+        jsonld=structured.script(structured.page(store, ctx["t"]["fragments"])))
 
 
 def search_page(q: str, groups: list[dict], lang: str = DEFAULT_LANG, *, base: str | None = None) -> str:

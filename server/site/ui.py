@@ -25,7 +25,8 @@ from flask import Blueprint, abort, current_app, request, send_from_directory, u
 from kg.namespaces import PREFIXES
 from kg.resources import checkout
 
-from . import pages
+from ..store import get_store
+from . import citation, pages, structured
 from .documents import BY_EXTENSION, document_response, page_language
 from .resources import shown
 from .views import LANGS, example_queries
@@ -117,12 +118,19 @@ def query_page():
                             "href": "/sparql?query=" + quote(given, safe="")})
     body = pages.ENV.get_template("yasgui.html").render(
         ctx, u=strings(ctx["lang"]), endpoint=endpoint, endpoint_url=request.base_url, assets=assets,
-        examples=examples, formats=_PLAIN_FORMATS, article=pages.ARTICLE, prefixes=_PREFIXES)
+        examples=examples, formats=_PLAIN_FORMATS, article=pages.ARTICLE, prefixes=_PREFIXES,
+        cite=citation.citation(get_store()), alternates=_DESCRIPTION_ALTERNATES,
+        jsonld=structured.script(structured.page(get_store(), strings(ctx["lang"])["title"])))
     resp = document_response(body, BY_EXTENSION["html"], path="/sparql", negotiated=False,
                              etag_parts=("query-page", ctx["lang"], version, request.base_url, given),
                              variants=False)
     resp.vary.add("Accept-Language")
     return resp
+
+
+# The service description (GET /sparql, no query) in its RDF formats, for the page's <link rel=alternate>.
+_DESCRIPTION_ALTERNATES = [{"type": t, "href": "/sparql?format=" + f} for f, t in (
+    ("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("rdf", "application/rdf+xml"))]
 
 
 @bp.get("/static/yasgui/<name>")

@@ -98,8 +98,10 @@ def test_without_yasgui_the_page_is_a_plain_form(server_without_yasgui):
     srv = server_without_yasgui
     r = requests.get(srv.endpoint, headers={"Accept": BROWSER}, timeout=30)
     assert r.status_code == 200 and r.headers["Content-Type"] == "text/html; charset=utf-8"
-    search_box = '<script src="/static/search/search.js" defer="defer"></script>'  # every page has it
-    assert "/static/yasgui/" not in r.text and "<script" not in r.text.replace(search_box, "")
+    assert "/static/yasgui/" not in r.text
+    # the search box's local script (every page has it) and one JSON-LD data block: no other code
+    assert sorted(re.findall(r"<script[^>]*>", r.text)) == [
+        '<script src="/static/search/search.js" defer="defer">', '<script type="application/ld+json">']
     assert 'id="no-editor"' in r.text and "npm ci" in r.text
     assert re.search(r'<form method="get" action="/sparql"', r.text)
     assert re.search(r'<textarea [^>]*name="query"', r.text)
