@@ -5,9 +5,9 @@ blueprint only picks the language and the store and returns what these give.
 
 Pages load nothing from another host (inline CSS, inline SVG, one local script for the search box's
 suggestions, one schema.org JSON-LD data block, a ``data:`` favicon), read without JavaScript, and are
-well-formed XML as well as HTML. Links to resources of the dataset are local paths (``{base}id/x`` -> ``/id/x``,
-with ``?lang=`` when the page language is not English); Wikidata and DBpedia links and the source article are
-ordinary outbound links.
+well-formed XML as well as HTML. Links to resources of the dataset are local paths (``{base}id/x`` ->
+``/id/x``, with ``?lang=`` when the page language is not English); Wikidata and DBpedia links and the source
+article are ordinary outbound links.
 
 Wiring (for the blueprints): ``/id/{path}`` -> ``resource_page(store, base + "id/" + path, lang)`` (None:
 answer 404 with ``not_found_page``; ValueError: the path is no valid IRI, also 404); ``/`` ->
