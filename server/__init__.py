@@ -17,7 +17,7 @@ __all__ = ["create_app", "StoreError"]
 def create_app(config: dict | None = None) -> Flask:
     from . import cache, http, logs, store
     from .config import DEFAULTS, check
-    from .endpoint import pool, query, sandbox, sparql
+    from .endpoint import fastpath, pool, query, sandbox, sparql
     from .site import publish, resources, ui
 
     app = Flask(__name__)
@@ -36,11 +36,12 @@ def create_app(config: dict | None = None) -> Flask:
     loaded = store.init_app(app)
     if app.config["BASE"] is None:
         app.config["BASE"] = loaded.base
-    pool.init_app(app, functools.partial(query.execute, loaded))
+    pool.init_app(app, functools.partial(query.execute_fields, loaded))
     http.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(publish.bp)
     app.register_blueprint(ui.bp)  # the query page's YASGUI files (server/site/ui.py)
+    fastpath.init_app(app)  # query answers without Flask's machinery, in front of it
     cache.init_app(app)  # in front of everything above: app.wsgi_app
     return app
