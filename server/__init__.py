@@ -17,7 +17,7 @@ __all__ = ["create_app", "StoreError"]
 def create_app(config: dict | None = None) -> Flask:
     from . import cache, http, logs, store
     from .config import DEFAULTS, check
-    from .endpoint import pool, query, sandbox, sparql
+    from .endpoint import fastpath, pool, query, sandbox, sparql
     from .site import crawlers, fragments, lookup, publish, reconcile, resources, search, ui
 
     app = Flask(__name__)
@@ -36,7 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     loaded = store.init_app(app)
     if app.config["BASE"] is None:
         app.config["BASE"] = loaded.base
-    pool.init_app(app, functools.partial(query.execute, loaded))
+    pool.init_app(app, functools.partial(query.execute_fields, loaded))
     http.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     search.init_app(app)  # the build's full-text index, shared by search and reconciliation
     app.register_blueprint(search.bp)
     app.register_blueprint(reconcile.bp)
+    fastpath.init_app(app)  # query answers without Flask's machinery, in front of it
     cache.init_app(app)  # in front of everything above: app.wsgi_app
     http.trust_proxies(app)  # outermost: the cache keys on the host and scheme the proxy forwarded
     return app

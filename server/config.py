@@ -23,6 +23,7 @@ DEFAULTS = {
     "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,  # per worker: repeated GETs are answered from memory (0: off)
     "HEADER_TIMEOUT": 10.0,  # seconds a client may take to send its request headers
     "THREAD_IDLE_TIMEOUT": 30,  # seconds before an idle request thread is retired (granian: 5 to 600)
+    "FAST_PATH": True,  # GET /sparql?query= answered in front of Flask (server/endpoint/fastpath.py)
     "ACCESS_LOG": False,  # one line per request on stderr (off by default, as gunicorn's and Oxigraph's)
     # Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Port are trusted (Werkzeug's ProxyFix); 0:
     # none, the headers are ignored (a client could forge them when the server is reached directly).
@@ -66,8 +67,8 @@ def check(config) -> None:
     else:
         config["STORE_PATH"] = None
     config["HOST"] = str(config["HOST"])
-    access = config.get("ACCESS_LOG")
-    config["ACCESS_LOG"] = (access if isinstance(access, bool)
-                            else str(access).lower() in ("1", "true", "yes", "on"))
+    for key in ("ACCESS_LOG", "FAST_PATH"):
+        value = config.get(key)
+        config[key] = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
     if config.get("BASE") is not None:
         config["BASE"] = str(config["BASE"])

@@ -70,11 +70,27 @@ class OxigraphStore:
         self.path = Path(path) if path else None
         self._store = None
         self._pid = None
+        self._merged = False
         if self.path is None:
             self._store = _load(ox.Store(), dump)
             self._pid = os.getpid()
+            self._merge_default_graph()
         else:
             self._load_on_disk(dump)
+
+    def _merge_default_graph(self) -> None:
+        """Copy the graphs of the default dataset's default graph (data + ontology) into the store's own
+        default graph, which the build leaves empty: a query over that merge then scans one graph instead of
+        a union of two (about a quarter less evaluation time for the competency queries). ``dataset`` uses it
+        whenever the default graph asked for is exactly that set of graphs; the named graphs stay as they
+        are. Only in memory (an on-disk store keeps the union)."""
+        store = self._store
+        if next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
+            return  # a build with a default graph of its own: nothing to merge into
+        for graph in self.default_graph:
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                         for q in store.quads_for_pattern(None, None, None, graph))
+        self._merged = True
 
     def _load_on_disk(self, dump: Path) -> None:
         # Two markers: LOADING says "an apg store, being (re)loaded" from before the first byte is written, so
@@ -133,6 +149,8 @@ class OxigraphStore:
         named graphs."""
         dg = self.default_graph if default_graph is None else [ox.NamedNode(i) for i in default_graph]
         ng = list(self.graphs.values()) if named_graphs is None else [ox.NamedNode(i) for i in named_graphs]
+        if self._merged and set(dg) == set(self.default_graph):  # the same merge, already made
+            dg = [ox.DefaultGraph()]
         return dg, ng
 
     def query(self, sparql: str, *, default_graph=None, named_graphs=None, base_iri=None, prefixes=None,

@@ -3,19 +3,18 @@
 pyoxigraph's ``Store.query`` cannot be interrupted, so a runaway query (a cartesian product, a property path
 over everything) would hold its HTTP worker forever. Each HTTP worker process therefore keeps query processes
 forked from itself *after* the store was loaded, so they share its memory copy-on-write and start in
-milliseconds. A job (server/endpoint/query.py ``Job``) goes over a pipe; if no reply comes within the time
-limit the
-process is killed (SIGKILL), a ``QueryTimeout`` is raised (the HTTP layer answers 503) and a fresh process
-replaces it on the next query. Other HTTP workers keep serving meanwhile.
+milliseconds. A job goes over a pipe (a length and a pickle: the HTTP layer sends plain tuples, see
+server/endpoint/query.py ``Job.fields``); if no reply comes within the time limit the process is killed
+(SIGKILL), a ``QueryTimeout`` is raised (the HTTP layer answers 503) and a fresh process replaces it on the
+next query. Other HTTP workers keep serving meanwhile.
 
 A pool belongs to the process that created its query processes: after a fork (the HTTP server forking its
 workers from the master) the child starts with an empty pool of its own. Query processes die with the worker
 that forked them (PR_SET_PDEATHSIG on Linux; otherwise when their pipe closes).
 
 Each query process is sandboxed when it starts (server/endpoint/sandbox.py): it cannot open a socket, and its
-address
-space is capped. A killed or dead process is reaped before the caller is told, so a timed-out query is gone by
-the time its 503 is written.
+address space is capped. A killed or dead process is reaped before the caller is told, so a timed-out query is
+gone by the time its 503 is written.
 
 At most ``slots`` queries evaluate at once per HTTP worker; a request that finds them all busy waits up to
 ``queue_wait`` seconds for one, then gets ``Saturated`` (the HTTP layer answers 503 with Retry-After), so slow
@@ -26,7 +25,10 @@ In the Flask app the pool is created by ``init_app(app, handler)`` and reached t
 import ctypes
 import multiprocessing
 import os
+import pickle
+import select
 import signal
+import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -71,13 +73,14 @@ def _die_with_parent() -> None:
         pass
 
 
-def _child_main(conn, parent_end, handler, parent_pid, memory_bytes) -> None:
+def _child_main(jobs, replies, parent_ends, handler, parent_pid, memory_bytes) -> None:
     # The HTTP worker's signal handlers (granian's) must not run here: default actions only.
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
                 signal.SIGWINCH, signal.SIGCHLD):
         signal.signal(sig, signal.SIG_DFL)
     _die_with_parent()
-    parent_end.close()
+    for fd in parent_ends:
+        os.close(fd)
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(0)
     sandbox.set_name(b"apg-query")
@@ -89,16 +92,48 @@ def _child_main(conn, parent_end, handler, parent_pid, memory_bytes) -> None:
     # The process was forked from one of the HTTP server's request threads, whose stack is small (the server's
     # threads are not Python's main thread); parsers recurse, so jobs run on a thread with a main-sized stack.
     threading.stack_size(_STACK_BYTES)
-    thread = threading.Thread(target=_serve_jobs, args=(conn, handler), name="apg-query")
+    thread = threading.Thread(target=_serve_jobs, args=(jobs, replies, handler), name="apg-query")
     thread.start()
     thread.join()
     os._exit(0)
 
 
-def _serve_jobs(conn, handler) -> None:
+# The wire, both ways: an 8-byte length, then a pickle (protocol 5) of the message, with plain os.read and
+# os.write on two pipes: multiprocessing's Connection (its pickler, its poll) cost more than the rest of the
+# hand-off.
+_LENGTH = struct.Struct("!Q")
+
+
+def _send(fd: int, message) -> None:
+    data = pickle.dumps(message, protocol=5)
+    view = memoryview(_LENGTH.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _recv(fd: int):
+    """The next message; EOFError if the other end closed first."""
+    (size,) = _LENGTH.unpack(_read_exactly(fd, _LENGTH.size))
+    return pickle.loads(_read_exactly(fd, size))
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    data = os.read(fd, size)  # an answer of a few KiB comes in one read, without a copy
+    if len(data) == size:
+        return data
+    buf = bytearray(data)
+    while len(buf) < size:
+        chunk = os.read(fd, size - len(buf))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return bytes(buf)
+
+
+def _serve_jobs(jobs: int, replies: int, handler) -> None:
     while True:
         try:
-            job = conn.recv()
+            job = _recv(jobs)
         except (EOFError, OSError):
             return
         try:
@@ -106,20 +141,36 @@ def _serve_jobs(conn, handler) -> None:
         except Exception as exc:  # reported to the parent, which raises HandlerError
             message = (False, f"{type(exc).__name__}: {exc}")
         try:
-            conn.send(message)
-        except (BrokenPipeError, OSError):
+            _send(replies, message)
+        except OSError:
             return
 
 
 class _Worker:
     def __init__(self, handler, memory_bytes: int):
         ctx = multiprocessing.get_context("fork")
-        self.conn, child_end = ctx.Pipe()
+        jobs_r, self.jobs = os.pipe()
+        self.replies, replies_w = os.pipe()
         self.process = ctx.Process(target=_child_main,
-                                   args=(child_end, self.conn, handler, os.getpid(), memory_bytes),
+                                   args=(jobs_r, replies_w, (self.jobs, self.replies), handler, os.getpid(),
+                                         memory_bytes),
                                    daemon=True, name="apg-query")
-        self.process.start()
-        child_end.close()
+        try:
+            self.process.start()
+        finally:
+            os.close(jobs_r)
+            os.close(replies_w)
+        self.poller = select.poll()
+        self.poller.register(self.replies, select.POLLIN)
+        self._open = True
+
+    def ask(self, job, timeout: float):
+        """The reply to ``job``; QueryTimeout if none began within ``timeout`` s; EOFError/OSError if the
+        process died."""
+        _send(self.jobs, job)
+        if not self.poller.poll(max(0, int(timeout * 1000))):
+            raise QueryTimeout
+        return _recv(self.replies)
 
     def kill(self) -> int | None:
         """SIGKILL the process and reap it; its exit code (None if it could not be reaped in 5 s)."""
@@ -127,7 +178,10 @@ class _Worker:
             self.process.kill()
             self.process.join(5)
         finally:
-            self.conn.close()
+            if self._open:
+                self._open = False
+                os.close(self.jobs)
+                os.close(self.replies)
         code = self.process.exitcode
         if code is not None:
             self.process.close()
@@ -186,11 +240,10 @@ class QueryPool:
     def _run(self, job):
         worker = self._take()
         try:
-            worker.conn.send(job)
-            if not worker.conn.poll(self.timeout):
-                worker.kill()
-                raise QueryTimeout
-            ok, reply = worker.conn.recv()
+            ok, reply = worker.ask(job, self.timeout)
+        except QueryTimeout:
+            worker.kill()
+            raise
         except (EOFError, OSError):
             raise WorkerLost(worker.kill()) from None
         self._give_back(worker)

@@ -16,6 +16,8 @@ prefers
   cacheable; repeated GETs are answered by the answer cache in front of Flask (server/cache.py), a matching
   If-None-Match gets 304 (server/http.py).
 """
+import hashlib
+import logging
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -29,9 +31,10 @@ from ..store import get_store
 from .description import PREFIXES as SD_PREFIXES
 from .description import service_description
 from .pool import HandlerError, QueryTimeout, Saturated, WorkerLost, get_pool
-from .query import Job
+from .query import Job, Reply
 
 bp = Blueprint("sparql", __name__)
+log = logging.getLogger(__name__)
 
 
 _LOST = {
@@ -192,28 +195,56 @@ def _answer(query: str, params) -> Response:
     _check_length(len(query.encode("utf-8", "surrogatepass")))
     if not query.strip():
         abort(400, "the query is empty")
-    dg, ng = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
-    protocol_dataset = bool(dg or ng)
-    job = Job(query=query, default_graph=dg if protocol_dataset else None,
-              named_graphs=ng if protocol_dataset else None, accept=request.headers.get("Accept"),
-              formats=tuple(params.getlist("format")), base=cfg["BASE"],
-              max_result_bytes=cfg["MAX_RESULT_BYTES"])
-    store = get_store()
-    etag = etag_for(store.dataset_sha256, cfg["BASE"], job.query, job.default_graph, job.named_graphs,
-                    job.formats, job.accept)
-    try:
-        reply = get_pool().run(job)
-    except Saturated:
-        raise Unavailable("every query slot is busy; try again in a moment", retry_after=1) from None
-    except QueryTimeout:
+    job = make_job(cfg, query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"),
+                   request.headers.get("Accept"), tuple(params.getlist("format")))
+    handed = request.environ.pop(HANDED_OVER, None)  # evaluated already by the fast path (fastpath.py)
+    if handed is not None and handed[0] != job:
+        log.warning("the fast path and the view read a request differently: %r, %r", handed[0], job)
+    outcome = handed[1] if handed is not None and handed[0] == job else run(job)
+    if isinstance(outcome, Saturated):
+        raise Unavailable("every query slot is busy; try again in a moment", retry_after=1)
+    if isinstance(outcome, QueryTimeout):
         abort(503, f"the query ran longer than the {cfg['TIMEOUT']:g} s limit and was stopped")
-    except WorkerLost as lost:  # the process is replaced on the next query
-        abort(503, _LOST[lost.how].format(mib=cfg["MAX_QUERY_MEMORY"] >> 20))
-    except HandlerError as exc:
-        raise RuntimeError(f"query process error: {exc}") from None
-    if reply.status != 200:
-        abort(reply.status, reply.body.decode("utf-8", "replace"))
-    return _cacheable(Response(reply.body, status=200, content_type=reply.content_type), etag)
+    if isinstance(outcome, WorkerLost):  # the process is replaced on the next query
+        abort(503, _LOST[outcome.how].format(mib=cfg["MAX_QUERY_MEMORY"] >> 20))
+    if isinstance(outcome, HandlerError):
+        raise RuntimeError(f"query process error: {outcome}")
+    if isinstance(outcome, Exception):
+        raise outcome
+    if outcome.status != 200:
+        abort(outcome.status, outcome.body.decode("utf-8", "replace"))
+    return _cacheable(Response(outcome.body, status=200, content_type=outcome.content_type),
+                      answer_etag(cfg, get_store(), job))
+
+
+# The key under which the fast path (server/endpoint/fastpath.py) hands a request it evaluated, and whose
+# answer it does not write itself (errors), to this view: (job, outcome).
+HANDED_OVER = "apg.sparql.outcome"
+
+
+def make_job(cfg, query: str, default_graph: list[str], named_graphs: list[str], accept: str | None,
+             formats: tuple[str, ...]) -> Job:
+    """The Job for a query request (both paths): the protocol dataset only when either list is given."""
+    given = bool(default_graph or named_graphs)
+    return Job(query=query, default_graph=default_graph if given else None,
+               named_graphs=named_graphs if given else None, accept=accept, formats=formats,
+               base=cfg["BASE"], max_result_bytes=cfg["MAX_RESULT_BYTES"])
+
+
+def answer_etag(cfg, store, job: Job) -> str:
+    """The entity tag of an answer: the dataset, the base and everything in the request it depends on (as
+    ``http.etag_for``, from ``repr``: strings, lists and None have one each, written at C speed)."""
+    parts = (store.dataset_sha256, cfg["BASE"], *job)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def run(job: Job, app=None) -> Reply | Exception:
+    """The outcome of a job in ``app``'s query pool (default: the current app's): its Reply, or the pool's
+    exception (Saturated, QueryTimeout, WorkerLost, HandlerError) for the caller to answer."""
+    try:
+        return Reply._make(get_pool(app).run(tuple(job)))
+    except (Saturated, QueryTimeout, WorkerLost, HandlerError) as exc:
+        return exc
 
 
 def _cacheable(resp: Response, etag: str) -> Response:
