@@ -5,8 +5,12 @@
   (repeatable) replace the query's dataset; ``format=`` (json, xml, csv, tsv, ttl, nt, jsonld, rdf, nq, trig
   or a media type) overrides the Accept header.
 - GET without a query answers the Service Description (server/endpoint/description.py), or, to a browser that
-prefers
-  HTML (or ``format=html``), the site's query page (server/site/ui.py registers it as ``apg.query_page``).
+  prefers HTML (or ``format=html``), the site's query page (server/site/ui.py registers it as
+  ``apg.query_page``).
+- A query from a browser (no ``format=``, an Accept header that prefers text/html to every result and RDF
+  type) is evaluated as usual, in a query process, as SPARQL JSON results (SELECT/ASK) or N-Triples
+  (CONSTRUCT/DESCRIBE), and the site turns that answer into an HTML table (server/site/results.py, registered
+  as ``apg.results_page``); without a site the answer is what the Accept header gets otherwise.
 - Updates (``update=``, ``application/sparql-update``) are refused with 403: the endpoint is read-only.
 - Text is UTF-8 (SPARQL 1.1 Protocol 2.1.4): a body that declares another charset gets 415, and bytes that are
   not UTF-8 (in the body or in percent-encoded parameters) get 400, instead of being guessed at or silently
@@ -52,6 +56,10 @@ _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
 _HTML = ("text/html", "application/xhtml+xml")
 _GRAPH_TYPES = [m for f in FORMATS if f.kind == GRAPH for m in (f.media_type, *f.aliases)]
+_ANSWER_TYPES = list(dict.fromkeys(m for f in FORMATS for m in (f.media_type, *f.aliases)))
+_OWN_TYPES = {f.media_type for f in FORMATS}
+# what a query process writes for the site's HTML results page: the first one known for the query's form wins
+_FOR_HTML = ("application/sparql-results+json", "application/n-triples")
 
 
 @bp.get("/healthz")
@@ -102,6 +110,23 @@ def wants_html() -> bool:
         return False
     best = request.accept_mimetypes.best_match(_GRAPH_TYPES + list(_HTML))
     return best in _HTML
+
+
+def wants_html_results(params) -> bool:
+    """Whether a query's answer goes to a browser as an HTML table: no ``format=`` (which always wins), and an
+    Accept header that puts text/html first among the types it names (as browsers do), under which it beats
+    every result and RDF type (ties, ``*/*`` and no Accept keep the results documents), and that names none
+    of the SPARQL result or RDF media types by their own name (a client that names one is a program and gets
+    one; a browser names at most the generic application/xml). Protocol clients get what they always got."""
+    if any(v.strip() for v in params.getlist("format")) or not request.headers.get("Accept", "").strip():
+        return False
+    accept = request.accept_mimetypes
+    named = {value.lower(): q for value, q in accept if q > 0}
+    if not named or _OWN_TYPES & set(named):
+        return False
+    html = max((named.get(t, 0) for t in _HTML), default=0)
+    best = accept.best_match(_ANSWER_TYPES + list(_HTML))
+    return html > 0 and html == max(named.values()) and best in _HTML
 
 
 def _query_page():
@@ -198,9 +223,13 @@ def _answer(query: str, params) -> Response:
               named_graphs=ng if protocol_dataset else None, accept=request.headers.get("Accept"),
               formats=tuple(params.getlist("format")), base=cfg["BASE"],
               max_result_bytes=cfg["MAX_RESULT_BYTES"])
+    html = current_app.extensions.get("apg.results_page") if wants_html_results(params) else None
+    if html is not None:
+        job.formats = _FOR_HTML
     store = get_store()
     etag = etag_for(store.dataset_sha256, cfg["BASE"], job.query, job.default_graph, job.named_graphs,
-                    job.formats, job.accept)
+                    job.formats, job.accept,
+                    (request.args.get("lang"), request.headers.get("Accept-Language")) if html else None)
     try:
         reply = get_pool().run(job)
     except Saturated:
@@ -213,6 +242,10 @@ def _answer(query: str, params) -> Response:
         raise RuntimeError(f"query process error: {exc}") from None
     if reply.status != 200:
         abort(reply.status, reply.body.decode("utf-8", "replace"))
+    if html is not None:
+        resp = _cacheable(html(reply.body, reply.content_type, query, params), etag)
+        resp.vary.add("Accept-Language")
+        return resp
     return _cacheable(Response(reply.body, status=200, content_type=reply.content_type), etag)
 
 

@@ -209,6 +209,19 @@ _STRINGS = {
     "reason": ("Reason", "Iemesls", "Причина"),
     "evidence": ("Evidence", "Pierādījumi", "Доказательства"),
     "corrects": ("Applies to", "Attiecas uz", "Относится к"),
+    # query results for browsers (server/site/results.py)
+    "results_title": ("Query results", "Vaicājuma rezultāti", "Результаты запроса"),
+    "results_formats": ("The same result as", "Tas pats rezultāts formātā", "Тот же результат в формате"),
+    "results_editor": (
+        "open in the query editor", "atvērt vaicājumu redaktorā", "открыть в редакторе запросов"
+    ),
+    "results_rows": ("{n} rows", "{n} rindas", "строк: {n}"),
+    "results_shown": ("the first {n} shown", "parādītas pirmās {n}", "показаны первые {n}"),
+    "results_true": ("yes (true)", "jā (true)", "да (true)"),
+    "results_false": ("no (false)", "nē (false)", "нет (false)"),
+    "results_subject": ("Subject", "Subjekts", "Субъект"),
+    "results_predicate": ("Predicate", "Predikāts", "Предикат"),
+    "results_object": ("Object", "Objekts", "Объект"),
 }
 _ROLE_WORDS = {
     "participant": ("participant", "dalībnieks", "участник"),
@@ -288,6 +301,12 @@ def _context(lang: str, path: str, base: str | None) -> dict:
         "license": LICENSE,
         "license_html": license_html,
     }
+
+
+def page_context(lang: str, path: str, base: str | None) -> dict:
+    """What every template of base.html needs (language, interface words, links, license) for other
+    modules of the site that render a page."""
+    return _context(lang, path, base)
 
 
 def render_resource(view: dict, *, path: str | None = None, alternates: list[dict] | None = None) -> str:
