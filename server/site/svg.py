@@ -612,7 +612,7 @@ def standing_chart(view: dict, lang: str = "en", *, words: dict, current: str | 
         who = r["person"]["label"]
         name = "".join(
             f'<text x="{left}" y="{y + 13 + 12 * k}" font-weight="600" fill="#1a4f8a">{_t(line)}</text>'
-            for k, line in enumerate(_wrap(who, 22))
+            for k, line in enumerate(_wrap(who, 20))
         )
         body.append(_linked(r["person"], f'<g class="person"><title>{_t(who)}</title>{name}</g>', lang))
         for i, cell in enumerate(r["cells"]):
@@ -636,11 +636,11 @@ def standing_chart(view: dict, lang: str = "en", *, words: dict, current: str | 
     for side in ("against", "for", "changed", "target", "other"):
         fill, _, stroke = SIDE_STYLE[side]
         text = words["side_" + side].format(name=view.get("aimed") or "")
-        if x + 34 + _CHAR * len(text) > width - left:
+        if x + 40 + 6.4 * len(text) > width - left:
             x, y = left, y + 18
         body.append(f'<g class="legend-{side}"><rect x="{x}" y="{y - 10}" width="18" height="12" rx="3" '
                     f'fill="{fill}" stroke="{stroke}"/><text x="{x + 22}" y="{y}">{_t(text)}</text></g>')
-        x += 34 + _CHAR * len(text)
+        x += 40 + 6.4 * len(text)
     if x + 34 + _CHAR * len(words["not_stated"]) > width - left:
         x, y = left, y + 18
     body.append(f'<g class="legend-not-stated"><rect x="{x}" y="{y - 10}" width="18" height="12" rx="3" '
