@@ -436,14 +436,11 @@ def render_resource(view: dict, *, path: str | None = None, alternates: list[dic
     if view.get("vote"):
         pictures["vote"] = Markup(svg.vote_chart(view["vote"], lang))
     session_votes = [Markup(svg.vote_chart(v, lang)) for v in (view.get("session") or {}).get("votes", [])]
-    stood = view.get("standing")
-    if stood:
-        pictures["standing"] = Markup(svg.standing_chart(stood, lang, words=ctx["t"], current=view["iri"]))
     return ENV.get_template("resource.html").render(
         ctx,
         view=view,
         pictures=pictures,
-        standing=stood,
+        standing=view.get("standing"),
         session_votes=session_votes,
         alternates=alternates or [],
         article=ARTICLE,
@@ -464,10 +461,25 @@ def resource_page(
     if view is None:
         return None
     if "session" in view["kinds"]:  # the June 1957 sessions show who stood where
-        stood = standing.standing_view(store, view["lang"], strings(view["lang"]))
-        if stood and iri in stood["sessions"]:
-            view["standing"] = stood
+        view["standing"] = standing_section(store, view["lang"], current=iri)
     return render_resource(view, path=path, alternates=alternates)
+
+
+def standing_section(store, lang: str, current: str | None = None) -> Markup | None:
+    """Who stood where (picture, table, group statements) as an HTML section, or None when the build has no
+    such steps or ``current`` is a session that is not one of them. Rendered once per store, language and
+    page (a served store never changes; the section is a third of a session page's rendering time)."""
+    memo = views.store_memo(store).setdefault("standing_html", {})
+    key = (pick_lang(lang), current)
+    if key not in memo:
+        ctx = _context(lang, "/", store.manifest.get("base"))
+        stood = standing.standing_view(store, ctx["lang"], ctx["t"])
+        html = None
+        if stood and (current is None or current in stood["sessions"]):
+            chart = Markup(svg.standing_chart(stood, ctx["lang"], words=ctx["t"], current=current))
+            html = Markup(ENV.get_template("_standing.html").render(ctx, standing=stood, chart=chart))
+        memo[key] = html
+    return memo[key]
 
 
 def landing_page(
@@ -480,11 +492,9 @@ def landing_page(
     ctx = _context(lang, path, store.manifest.get("base"))
     items, undated = views.episode_items(store, lang), views.undated_items(store, lang)
     timeline = Markup(svg.episode_timeline(items, lang, words=ctx["t"], undated=undated))
-    stood = standing.standing_view(store, lang, ctx["t"])
-    chart = Markup(svg.standing_chart(stood, lang, words=ctx["t"])) if stood else None
     return ENV.get_template("landing.html").render(
-        ctx, view=view, timeline=timeline, items=items, undated=undated, standing=stood,
-        standing_chart=chart, article=ARTICLE
+        ctx, view=view, timeline=timeline, items=items, undated=undated,
+        standing=standing_section(store, lang), article=ARTICLE
     )
 
 

@@ -1055,8 +1055,15 @@ def episode_items(store, lang: str = DEFAULT_LANG, lab: Labeller | None = None) 
 
 def undated_items(store, lang: str = DEFAULT_LANG, lab: Labeller | None = None) -> list[dict]:
     """The events that have no date bound, neither their own nor their session's: link, time (the source's
-    words for when, in the page language), concurrent_with, part_of (links), sources (sentence ids)."""
-    lab = lab or Labeller(store, lang)
+    words for when, in the page language), concurrent_with, part_of (links), sources (sentence ids). Read once
+    per store and language (a served store never changes)."""
+    memo = store_memo(store).setdefault("undated", {})
+    if pick_lang(lang) not in memo:
+        memo[pick_lang(lang)] = _undated_items(store, lab or Labeller(store, lang))
+    return memo[pick_lang(lang)]
+
+
+def _undated_items(store, lab: Labeller) -> list[dict]:
     rows = select(
         store,
         """SELECT ?x ?time ?with ?part ?sid WHERE { ?x rdf:type/rdfs:subClassOf* apg:Event .
