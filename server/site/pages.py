@@ -219,9 +219,9 @@ _STRINGS = {
     ),
     "legend_exact": ("dates known to the day", "datumi zināmi dienas precizitātē", "даты известны до дня"),
     "legend_uncertain": (
-        "known only to the month or year: somewhere in the hatched span",
-        "zināms tikai mēnesis vai gads: kaut kur svītrotajā posmā",
-        "известен только месяц или год: где-то в заштрихованном отрезке",
+        "known only to the month or year, or as after an event: somewhere in the hatched span",
+        "zināms tikai mēnesis vai gads vai tas, ka pēc notikuma: kaut kur svītrotajā posmā",
+        "известен только месяц или год либо «после события»: где-то в заштрихованном отрезке",
     ),
     "legend_open": (
         "a bound not stated: runs to the edge",
@@ -280,6 +280,7 @@ _STRINGS = {
     ),
     "person": ("Person", "Persona", "Лицо"),
     "statement": ("statement", "apgalvojums", "утверждение"),
+    "statement_short": ("st.", "apg.", "утв."),
     "not_stated": ("not stated", "nav minēts", "не указано"),
     "as_member": ("as a member of {group}", "kā dalībnieks: {group}", "как член: {group}"),
     "step_conspiracy": ("The conspiracy", "Sazvērestība", "Заговор"),
