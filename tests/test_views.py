@@ -365,7 +365,7 @@ def test_person_page(store, base):
 def test_session_page_links_resolve(store, base):
     html = pages.resource_page(store, iri(base, "event/presidium-session-1957-06"), "en")
     checker = check_page(html)
-    assert html.count("<svg") == 2  # one chart per vote
+    assert html.count("<svg") == 3  # one chart per vote, and who stood where
     for name in ("Kirichenko", "Mikoyan", "Suslov", "Khrushchev"):
         assert name in html
     targets = {urlsplit(t).path for _, t in checker.links if t.startswith("/id/")}
@@ -400,7 +400,7 @@ def test_landing_page(store, lang):
         assert _escape(query["title"]) in html
     for name in manifest["files"]:
         assert f'href="/download/{name}"' in html
-    assert html.count("<svg") == 1
+    assert html.count("<svg") == 2  # the timeline, who stood where
     assert 'href="/id/person/khrushchev' in html
 
 

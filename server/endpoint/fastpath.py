@@ -107,6 +107,9 @@ class FastPath:
                 return None
         if query is None:
             return None
+        accept = environ.get("HTTP_ACCEPT")
+        if not formats and accept and "html" in accept.lower():  # maybe a browser's table (sparql.py decides)
+            return None
         if query.startswith("\ufeff"):
             query = query[1:]
         if len(query.encode("utf-8", "surrogatepass")) > self.max_length or not query.strip():

@@ -5,8 +5,12 @@
   (repeatable) replace the query's dataset; ``format=`` (json, xml, csv, tsv, ttl, nt, jsonld, rdf, nq, trig
   or a media type) overrides the Accept header.
 - GET without a query answers the Service Description (server/endpoint/description.py), or, to a browser that
-prefers
-  HTML (or ``format=html``), the site's query page (server/site/ui.py registers it as ``apg.query_page``).
+  prefers HTML (or ``format=html``), the site's query page (server/site/ui.py registers it as
+  ``apg.query_page``).
+- A query from a browser (no ``format=``, an Accept header that prefers text/html to every result and RDF
+  type) is evaluated as usual, in a query process, as SPARQL JSON results (SELECT/ASK) or N-Triples
+  (CONSTRUCT/DESCRIBE), and the site turns that answer into an HTML table (server/site/results.py, registered
+  as ``apg.results_page``); without a site the answer is what the Accept header gets otherwise.
 - Updates (``update=``, ``application/sparql-update``) are refused with 403: the endpoint is read-only.
 - Text is UTF-8 (SPARQL 1.1 Protocol 2.1.4): a body that declares another charset gets 415, and bytes that are
   not UTF-8 (in the body or in percent-encoded parameters) get 400, instead of being guessed at or silently
@@ -55,6 +59,10 @@ _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
 _HTML = ("text/html", "application/xhtml+xml")
 _GRAPH_TYPES = [m for f in FORMATS if f.kind == GRAPH for m in (f.media_type, *f.aliases)]
+_ANSWER_TYPES = list(dict.fromkeys(m for f in FORMATS for m in (f.media_type, *f.aliases)))
+_OWN_TYPES = {f.media_type for f in FORMATS}
+# what a query process writes for the site's HTML results page: the first one known for the query's form wins
+_FOR_HTML = ("application/sparql-results+json", "application/n-triples")
 
 
 @bp.get("/healthz")
@@ -105,6 +113,23 @@ def wants_html() -> bool:
         return False
     best = request.accept_mimetypes.best_match(_GRAPH_TYPES + list(_HTML))
     return best in _HTML
+
+
+def wants_html_results(params) -> bool:
+    """Whether a query's answer goes to a browser as an HTML table: no ``format=`` (which always wins), and an
+    Accept header that puts text/html first among the types it names (as browsers do), under which it beats
+    every result and RDF type (ties, ``*/*`` and no Accept keep the results documents), and that names none
+    of the SPARQL result or RDF media types by their own name (a client that names one is a program and gets
+    one; a browser names at most the generic application/xml). Protocol clients get what they always got."""
+    if any(v.strip() for v in params.getlist("format")) or not request.headers.get("Accept", "").strip():
+        return False
+    accept = request.accept_mimetypes
+    named = {value.lower(): q for value, q in accept if q > 0}
+    if not named or _OWN_TYPES & set(named):
+        return False
+    html = max((named.get(t, 0) for t in _HTML), default=0)
+    best = accept.best_match(_ANSWER_TYPES + list(_HTML))
+    return html > 0 and html == max(named.values()) and best in _HTML
 
 
 def _query_page():
@@ -195,8 +220,11 @@ def _answer(query: str, params) -> Response:
     _check_length(len(query.encode("utf-8", "surrogatepass")))
     if not query.strip():
         abort(400, "the query is empty")
+    html = current_app.extensions.get("apg.results_page") if wants_html_results(params) else None
+    # a browser's table is drawn from SPARQL JSON / N-Triples, evaluated in the query process like any answer
+    formats = _FOR_HTML if html is not None else tuple(params.getlist("format"))
     job = make_job(cfg, query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"),
-                   request.headers.get("Accept"), tuple(params.getlist("format")))
+                   request.headers.get("Accept"), formats)
     handed = request.environ.pop(HANDED_OVER, None)  # evaluated already by the fast path (fastpath.py)
     if handed is not None and handed[0] != job:
         log.warning("the fast path and the view read a request differently: %r, %r", handed[0], job)
@@ -213,8 +241,13 @@ def _answer(query: str, params) -> Response:
         raise outcome
     if outcome.status != 200:
         abort(outcome.status, outcome.body.decode("utf-8", "replace"))
-    return _cacheable(Response(outcome.body, status=200, content_type=outcome.content_type),
-                      answer_etag(cfg, get_store(), job))
+    etag = answer_etag(cfg, get_store(), job)
+    if html is not None:  # the table's words follow the page language
+        etag = etag_for(etag, request.args.get("lang"), request.headers.get("Accept-Language"))
+        resp = _cacheable(html(outcome.body, outcome.content_type, query, params), etag)
+        resp.vary.add("Accept-Language")
+        return resp
+    return _cacheable(Response(outcome.body, status=200, content_type=outcome.content_type), etag)
 
 
 # The key under which the fast path (server/endpoint/fastpath.py) hands a request it evaluated, and whose

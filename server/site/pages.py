@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 
 from kg.resources import queries_dir, templates_dir
 
-from . import citation, corrections, structured, svg, views
+from . import citation, corrections, standing, structured, svg, views
 from .views import DEFAULT_LANG, LANGS, pick_lang
 
 TEMPLATES = templates_dir("server.site")
@@ -280,6 +280,133 @@ _STRINGS = {
         "Версия набора данных {version} от {date}; предмет этой страницы — {iri}.",
     ),
     "cite_line": ("Citation", "Atsauce", "Ссылка"),
+    # honest pictures: dates with their precision (server/site/svg.py), the undated events
+    "precision_day": ("known to the day", "zināms dienas precizitātē", "известна с точностью до дня"),
+    "precision_month": ("known to the month only", "zināms tikai mēnesis", "известен только месяц"),
+    "precision_year": ("known to the year only", "zināms tikai gads", "известен только год"),
+    "precision_none": ("another precision", "cita precizitāte", "другая точность"),
+    "drawn_between": (
+        "drawn between {nb} and {na}", "attēlots starp {nb} un {na}", "показано между {nb} и {na}"
+    ),
+    "legend_exact": ("dates known to the day", "datumi zināmi dienas precizitātē", "даты известны до дня"),
+    "legend_uncertain": (
+        "known only to the month or year, or as after an event: somewhere in the hatched span",
+        "zināms tikai mēnesis vai gads vai tas, ka pēc notikuma: kaut kur svītrotajā posmā",
+        "известен только месяц или год либо «после события»: где-то в заштрихованном отрезке",
+    ),
+    "legend_open": (
+        "a bound not stated: runs to the edge",
+        "robeža nav minēta: turpinās līdz malai",
+        "граница не указана: продолжается до края",
+    ),
+    "undated_row": (
+        "Not dated by the source (not placed on the axis)",
+        "Avotā nav datēti (nav novietoti uz ass)",
+        "Без даты в источнике (не размещены на оси)",
+    ),
+    "timeline_table": ("The timeline as a table", "Laika ass kā tabula", "Хронология в виде таблицы"),
+    "date_given": ("Date as the source gives it", "Datums, kā to sniedz avots", "Дата, как её даёт источник"),
+    "precision": ("Precision", "Precizitāte", "Точность"),
+    "bounds": ("Bounds (xsd:date)", "Robežas (xsd:date)", "Границы (xsd:date)"),
+    "undated_events": (
+        "Events the source does not date",
+        "Notikumi, kurus avots nedatē",
+        "События, которые источник не датирует",
+    ),
+    "when_words": ("When, in the source's words", "Kad (avota vārdiem)", "Когда (словами источника)"),
+    "concurrent_with": ("at the same time as", "vienlaikus ar", "одновременно с"),
+    # who stood where, June 1957 (server/site/standing.py, svg.standing_chart, templates/_standing.html)
+    "standing_title": ("Who stood where, June 1957", "Kas kur stāvēja 1957. gada jūnijā",
+                       "Кто где стоял в июне 1957 года"),
+    "standing_intro": (
+        "For each person in and around the Presidium, what the source says they did, or had done to them, at "
+        "each step of the crisis. Every mark is a statement of the graph, linked to the page of its fact and "
+        "to its sentence. Where the source says nothing of a person at a step, the cell says \u201cnot "
+        "stated\u201d: nobody is given a side the source does not state (it names none of the six-to-two "
+        "voters of s17 and none of the seven who voted for in s25).",
+        "Katrai personai Prezidijā un ap to — ko avots saka par viņas rīcību vai par to, kas vērsts pret "
+        "viņu, katrā krīzes posmā. Katra atzīme ir grafa apgalvojums ar saiti uz fakta lapu un tā teikumu. "
+        "Kur avots par personu posmā neko nesaka, šūnā rakstīts \u201cnav minēts\u201d: nevienam nav "
+        "piedēvēta nostāja, ko avots nemin (tas nenosauc nevienu no s17 balsotājiem un nevienu no septiņiem, "
+        "kas s25 balsoja \u201cpar\u201d).",
+        "Для каждого лица в Президиуме и вокруг него — что источник говорит о его действиях или о действиях "
+        "против него на каждом шаге кризиса. Каждая отметка — утверждение графа со ссылкой на страницу "
+        "факта и на его предложение. Где источник ничего не говорит о лице на данном шаге, в ячейке стоит "
+        "\u00abне указано\u00bb: никому не приписана позиция, которую источник не называет (он не называет "
+        "ни голосовавших в s17, ни семерых, голосовавших \u00abза\u00bb в s25).",
+    ),
+    "standing_desc": (
+        "A grid with one row per person and one column per step of the crisis; each mark is coloured by the "
+        "side it shows and names its sentence. The table below has the same content.",
+        "Režģis: rinda katrai personai, kolonna katram krīzes posmam; katra atzīme iekrāsota pēc nostājas, "
+        "ko tā rāda, un nosauc savu teikumu. Zemāk esošajā tabulā ir tas pats saturs.",
+        "Сетка: строка на каждое лицо, столбец на каждый шаг кризиса; каждая отметка окрашена по стороне, "
+        "которую она показывает, и называет своё предложение. Таблица ниже содержит то же самое.",
+    ),
+    "standing_table": ("Who stood where, as a table", "Kas kur stāvēja — tabula", "Кто где стоял — таблица"),
+    "standing_groups": (
+        "Statements about groups as a whole (the source does not list their members)",
+        "Apgalvojumi par grupām kopumā (avots nenosauc to dalībniekus)",
+        "Утверждения о группах в целом (источник не перечисляет их членов)",
+    ),
+    "person": ("Person", "Persona", "Лицо"),
+    "statement": ("statement", "apgalvojums", "утверждение"),
+    "statement_short": ("st.", "apg.", "утв."),
+    "not_stated": ("not stated", "nav minēts", "не указано"),
+    "as_member": ("as a member of {group}", "kā dalībnieks: {group}", "как член: {group}"),
+    "step_conspiracy": ("The conspiracy", "Sazvērestība", "Заговор"),
+    "step_speech": ("Speeches", "Runas", "Выступления"),
+    "step_vote": ("Vote", "Balsojums", "Голосование"),
+    "step_vote_counts": ("{yes} for, {no} against", "{yes} par, {no} pret", "{yes} за, {no} против"),
+    "step_decision": ("Resolution", "Lēmums", "Постановление"),
+    "step_after": ("Afterwards", "Pēc tam", "После"),
+    "side_against": ("acts against {name}", "vērsts pret: {name}", "против: {name}"),
+    "side_for": (
+        "for {name}, or against the group", "par: {name}, vai pret grupu", "за: {name}, или против группы"
+    ),
+    "side_changed": ("changes position", "maina viedokli", "меняет позицию"),
+    "side_target": ("aimed at by others", "vērsts pret viņu", "направлено против него"),
+    "side_other": ("other act", "cita darbība", "другое действие"),
+    "mark_Conspiracy": ("in the conspiracy", "sazvērestībā", "в заговоре"),
+    "mark_Criticism": ("criticises", "kritizē", "критикует"),
+    "mark_Accusation": ("accuses", "apvaino", "обвиняет"),
+    "mark_Objection": ("objects", "iebilst", "возражает"),
+    "mark_Proposal": ("proposes", "ierosina", "предлагает"),
+    "mark_Support": ("supports", "atbalsta", "поддерживает"),
+    "mark_Rejection": ("rejects", "noraida", "отвергает"),
+    "mark_ChangeOfPosition": ("changes position", "maina viedokli", "меняет позицию"),
+    "mark_RefusalToRecant": ("refuses to repent", "atsakās nožēlot", "не раскаивается"),
+    "mark_Declaration": ("declares", "paziņo", "заявляет"),
+    "mark_Demand": ("demands", "pieprasa", "требует"),
+    "mark_participant": ("takes part", "piedalās", "участвует"),
+    "mark_speaker": ("speaks", "runā", "выступает"),
+    "mark_target": ("aimed at", "vērsts pret viņu", "адресат"),
+    "mark_target-Conspiracy": ("its target", "tās mērķis", "его цель"),
+    "mark_target-Criticism": ("criticised", "kritizēts", "критикуется"),
+    "mark_target-Accusation": ("accused", "apvainots", "обвиняется"),
+    "mark_target-Objection": ("objected to", "iebilst pret viņu", "возражают ему"),
+    "mark_target-Proposal": ("a proposal on him", "ierosinājums par viņu", "предложение о нём"),
+    "mark_target-Demand": ("a demand on him", "prasība viņam", "требование к нему"),
+    "mark_target-Support": ("supported", "atbalstīts", "поддержан"),
+    "mark_target-Dismissal": ("dismissed", "atlaists", "снят с постов"),
+    "mark_vote-yes": ("votes for", "balso par", "голосует за"),
+    "mark_vote-no": ("votes against", "balso pret", "голосует против"),
+    "mark_Condemnation": ("condemned", "nosodīts", "осуждён"),
+    "mark_ExpulsionFrom": ("expelled", "izslēgts", "исключён"),
+    "mark_RemovalFromPost": ("removed", "atcelts", "снят"),
+    # query results for browsers (server/site/results.py)
+    "results_title": ("Query results", "Vaicājuma rezultāti", "Результаты запроса"),
+    "results_formats": ("The same result as", "Tas pats rezultāts formātā", "Тот же результат в формате"),
+    "results_editor": (
+        "open in the query editor", "atvērt vaicājumu redaktorā", "открыть в редакторе запросов"
+    ),
+    "results_rows": ("{n} rows", "{n} rindas", "строк: {n}"),
+    "results_shown": ("the first {n} shown", "parādītas pirmās {n}", "показаны первые {n}"),
+    "results_true": ("yes (true)", "jā (true)", "да (true)"),
+    "results_false": ("no (false)", "nē (false)", "нет (false)"),
+    "results_subject": ("Subject", "Subjekts", "Субъект"),
+    "results_predicate": ("Predicate", "Predikāts", "Предикат"),
+    "results_object": ("Object", "Objekts", "Объект"),
 }
 _ROLE_WORDS = {
     "participant": ("participant", "dalībnieks", "участник"),
@@ -361,6 +488,12 @@ def _context(lang: str, path: str, base: str | None) -> dict:
     }
 
 
+def page_context(lang: str, path: str, base: str | None) -> dict:
+    """What every template of base.html needs (language, interface words, links, license) for other
+    modules of the site that render a page."""
+    return _context(lang, path, base)
+
+
 def render_resource(view: dict, *, path: str | None = None, alternates: list[dict] | None = None,
                     cite: dict | None = None, jsonld=None) -> str:
     """The HTML page of a resource from ``views.resource_view``. ``path``: the page's own path (for the
@@ -370,7 +503,9 @@ def render_resource(view: dict, *, path: str | None = None, alternates: list[dic
     ctx = _context(lang, path or views.local_path(view["iri"], base) or "/", base)
     pictures = {}
     if view.get("timeline"):
-        pictures["posts"] = Markup(svg.person_posts(view["timeline"], lang, title=ctx["t"]["timeline"]))
+        pictures["posts"] = Markup(
+            svg.person_posts(view["timeline"], lang, title=ctx["t"]["timeline"], words=ctx["t"])
+        )
     if view.get("vote"):
         pictures["vote"] = Markup(svg.vote_chart(view["vote"], lang))
     session_votes = [Markup(svg.vote_chart(v, lang)) for v in (view.get("session") or {}).get("votes", [])]
@@ -378,6 +513,7 @@ def render_resource(view: dict, *, path: str | None = None, alternates: list[dic
         ctx,
         view=view,
         pictures=pictures,
+        standing=view.get("standing"),
         session_votes=session_votes,
         alternates=alternates or [],
         article=ARTICLE,
@@ -399,9 +535,28 @@ def resource_page(
     view = views.resource_view(store, iri, lang)
     if view is None:
         return None
+    if "session" in view["kinds"]:  # the June 1957 sessions show who stood where
+        view["standing"] = standing_section(store, view["lang"], current=iri)
     return render_resource(view, path=path, alternates=alternates,
                            cite=citation.citation(store, iri=iri, label=view["label"]),
                            jsonld=structured.script(structured.thing(store, iri)))
+
+
+def standing_section(store, lang: str, current: str | None = None) -> Markup | None:
+    """Who stood where (picture, table, group statements) as an HTML section, or None when the build has no
+    such steps or ``current`` is a session that is not one of them. Rendered once per store, language and
+    page (a served store never changes; the section is a third of a session page's rendering time)."""
+    memo = views.store_memo(store).setdefault("standing_html", {})
+    key = (pick_lang(lang), current)
+    if key not in memo:
+        ctx = _context(lang, "/", store.manifest.get("base"))
+        stood = standing.standing_view(store, ctx["lang"], ctx["t"])
+        html = None
+        if stood and (current is None or current in stood["sessions"]):
+            chart = Markup(svg.standing_chart(stood, ctx["lang"], words=ctx["t"], current=current))
+            html = Markup(ENV.get_template("_standing.html").render(ctx, standing=stood, chart=chart))
+        memo[key] = html
+    return memo[key]
 
 
 def landing_page(
@@ -412,9 +567,11 @@ def landing_page(
     lang = pick_lang(lang)
     view = views.landing_view(store, lang, queries_dir)
     ctx = _context(lang, path, store.manifest.get("base"))
-    timeline = Markup(svg.episode_timeline(views.episode_items(store, lang), lang))
+    items, undated = views.episode_items(store, lang), views.undated_items(store, lang)
+    timeline = Markup(svg.episode_timeline(items, lang, words=ctx["t"], undated=undated))
     return ENV.get_template("landing.html").render(
-        ctx, view=view, timeline=timeline, article=ARTICLE, cite=citation.citation(store),
+        ctx, view=view, timeline=timeline, items=items, undated=undated,
+        standing=standing_section(store, lang), article=ARTICLE, cite=citation.citation(store),
         jsonld=structured.script(structured.dataset(store)), alternates=DATASET_ALTERNATES)
 
 

@@ -115,11 +115,14 @@ def _a(value) -> str:
     return quoteattr(str(value))
 
 
-def _document(width: int, height: int, title: str, body: list[str]) -> str:
+def _document(width: int, height: int, title: str, body: list[str], desc: str | None = None) -> str:
     return (
         f'<svg xmlns="{SVG_NS}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" {_FONT} font-size="11">'
-        f"<title>{_t(title)}</title>" + "".join(body) + "</svg>"
+        f"<title>{_t(title)}</title>"
+        + (f"<desc>{_t(desc)}</desc>" if desc else "")
+        + "".join(body)
+        + "</svg>"
     )
 
 
@@ -184,36 +187,104 @@ def _day_axis(scale: _Scale, y: float, height: float) -> list[str]:
     return out
 
 
+def hatch_defs(prefix: str) -> str:
+    """Hatch patterns, one per colour, for spans whose dates are known only to the month or year (ids
+    ``{prefix}-hatch-{kind}``: unique per picture, as several pictures share a page)."""
+    out = []
+    for kind, colour in COLOURS.items():
+        out.append(
+            f'<pattern id="{prefix}-hatch-{kind}" width="6" height="6" patternUnits="userSpaceOnUse" '
+            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{colour}" fill-opacity="0.12"/>'
+            f'<line x1="0" y1="0" x2="0" y2="6" stroke="{colour}" stroke-width="2.5" stroke-opacity="0.7"/>'
+            "</pattern>"
+        )
+    return "<defs>" + "".join(out) + "</defs>"
+
+
 def _bar(
-    scale: _Scale, nb: int | None, na: int | None, y: float, h: float, colour: str, day_cells: bool = False
+    scale: _Scale,
+    nb: int | None,
+    na: int | None,
+    y: float,
+    h: float,
+    colour: str,
+    day_cells: bool = False,
+    *,
+    exact_start: bool | None = None,
+    exact_end: bool | None = None,
+    hatch: str | None = None,
 ) -> list[str]:
-    """A bar from nb to na; an unknown bound runs to the chart's edge, dashed and faded."""
+    """A bar from nb to na (the xsd:date bounds). Both ends known to the day: solid. An end known only to
+    the month or year, or only bounded by what the item followed: the whole span hatched (``hatch``: the
+    pattern id), the item lies somewhere in it. An unknown bound runs to the chart's edge, dashed and faded.
+    A day-exact end is marked solid. (``exact_*`` None: as before, a known bound counts as exact.)"""
+    exact_start = nb is not None if exact_start is None else exact_start and nb is not None
+    exact_end = na is not None if exact_end is None else exact_end and na is not None
     start = scale.x(nb) if nb is not None else scale.x0
     end_day = na + 1 if (na is not None and day_cells) else na
     end = scale.x(end_day) if end_day is not None else scale.x1
     width = max(end - start, 3)
-    if nb is not None and na is not None:
+    if exact_start and exact_end:
         return [f'<rect x="{start}" y="{y}" width="{round(width, 1)}" height="{h}" fill="{colour}" rx="2"/>']
-    return [
-        f'<rect x="{start}" y="{y}" width="{round(width, 1)}" height="{h}" fill="{colour}" '
-        f'fill-opacity="0.35" stroke="{colour}" stroke-dasharray="3 2" rx="2"/>',
-        # the known end drawn solid
-        f'<rect x="{start if nb is not None else round(end - 3, 1)}" y="{y}" width="3" height="{h}" '
-        f'fill="{colour}"/>',
+    uncertain = hatch and nb is not None and na is not None
+    if hatch and (not exact_start and nb is not None or not exact_end and na is not None):
+        uncertain = True
+    fill = f'fill="url(#{hatch})"' if uncertain else f'fill="{colour}" fill-opacity="0.35"'
+    out = [
+        f'<rect x="{start}" y="{y}" width="{round(width, 1)}" height="{h}" {fill} '
+        f'stroke="{colour}" stroke-dasharray="3 2" rx="2" class="{"uncertain" if uncertain else "open"}"/>'
     ]
+    # the ends known to the day drawn solid
+    if exact_start:
+        out.append(f'<rect x="{start}" y="{y}" width="3" height="{h}" fill="{colour}"/>')
+    if exact_end:
+        out.append(f'<rect x="{round(end - 3, 1)}" y="{y}" width="3" height="{h}" fill="{colour}"/>')
+    return out
 
 
-def _rows(scale: _Scale, items: list[dict], y0: float, row: float, day_cells: bool, lang: str) -> list[str]:
+def _when(item: dict, words: dict | None) -> str:
+    """The tooltip's dates: each end as the source gives it with its precision, and the bounds drawn."""
+    w = words or {}
+
+    def one(date):
+        if not date:
+            return w.get("undated", "not stated")
+        precision = date["precision"] or "none"
+        return f"{date['text']} ({w.get('precision_' + precision, precision)})"
+
+    nb, na = item.get("not_before") or "…", item.get("not_after") or "…"
+    if "start" not in item and "end" not in item:
+        return f"{nb} – {na}"
+    start, end = item.get("start"), item.get("end")
+    given = one(start) if start == end else f"{one(start)} – {one(end)}"
+    between = w.get("drawn_between", "drawn between {nb} and {na}").format(nb=nb, na=na)
+    return f"{given}; {between}"
+
+
+def _rows(
+    scale: _Scale,
+    items: list[dict],
+    y0: float,
+    row: float,
+    day_cells: bool,
+    lang: str,
+    words: dict | None = None,
+    prefix: str = "tl",
+) -> list[str]:
     out = []
     for i, item in enumerate(items):
         nb, na = _day(item.get("not_before")), _day(item.get("not_after"))
         y = y0 + i * row
         colour = COLOURS.get(item.get("kind"), "#666")
-        out.extend(_bar(scale, nb, na, y + 2, row - 5, colour, day_cells))
+        hatch = f"{prefix}-hatch-{item.get('kind')}" if item.get("kind") in COLOURS else None
+        precise = {}
+        if "start" in item or "end" in item:
+            precise = {"exact_start": _exact(item.get("start")), "exact_end": _exact(item.get("end"))}
+        out.extend(_bar(scale, nb, na, y + 2, row - 5, colour, day_cells, hatch=hatch, **precise))
         start = scale.x(nb) if nb is not None else scale.x0
         end = scale.x((na + (1 if day_cells else 0)) if na is not None else scale.d1)
         label = item["link"]["label"] if item.get("link") else item.get("label", "")
-        title = f"{label} ({item.get('not_before') or '…'} – {item.get('not_after') or '…'})"
+        title = f"{label} ({_when(item, words)})"
         short = label if len(label) <= 70 else label[:69].rstrip() + "…"
         need = _CHAR * len(short) + 6
         if na is not None and end + need < scale.x1:
@@ -230,6 +301,10 @@ def _rows(scale: _Scale, items: list[dict], y0: float, row: float, day_cells: bo
     return out
 
 
+def _exact(date: dict | None) -> bool:
+    return bool(date) and date.get("precision") == "day"
+
+
 def episode_timeline(
     items: list[dict],
     lang: str = "en",
@@ -237,10 +312,16 @@ def episode_timeline(
     span: tuple[str, str] = EPISODE,
     zoom: tuple[str, str] = ZOOM,
     width: int = 960,
+    words: dict | None = None,
+    undated: list[dict] | None = None,
 ) -> str:
-    """The episode: items (``views.episode_items``: link, kind, not_before, not_after) as bars over ``span``;
-    the items that fall in ``zoom`` (June 1957) are drawn again below on a day scale. Items that lie wholly
-    inside ``zoom`` appear only in the inset."""
+    """The episode: items (``views.episode_items``: link, kind, not_before, not_after, start, end) as bars
+    over ``span``; the items that fall in ``zoom`` (June 1957) are drawn again below on a day scale. Items
+    that lie wholly inside ``zoom`` appear only in the inset. Dates known only to the month or year are
+    hatched spans between their bounds (the precision in each tooltip); ``undated`` (``views.undated_items``)
+    are listed in a row of their own under the legend, not on the axis. ``words``: the interface words
+    (server/site/pages.py ``strings``)."""
+    w = words or {}
     row, left, right = 16, 10, width - 10
     main_scale = _Scale(*span, left, right)
     zoom_scale = _Scale(zoom[0], date.fromordinal(_day(zoom[1]) + 1).isoformat(), left, right)
@@ -262,6 +343,7 @@ def episode_timeline(
         if any(b is not None and z0 <= b <= z1 for b in (_day(i.get("not_before")), _day(i.get("not_after"))))
     ]
     body = [
+        hatch_defs("tl"),
         f'<rect width="{width}" height="100%" fill="#fff"/>',
         f'<text x="{left}" y="16" font-size="14" font-weight="600">{_t(_w(lang, "episode"))}</text>',
     ]
@@ -271,7 +353,7 @@ def episode_timeline(
     body.append(
         f'<rect x="{zx0}" y="{top}" width="{round(max(zx1 - zx0, 2), 1)}" height="{main_h}" fill="#fde9b8"/>'
     )
-    body.extend(_rows(main_scale, main, top, row, False, lang))
+    body.extend(_rows(main_scale, main, top, row, False, lang, w))
     if not main:
         body.append(f'<text x="{left}" y="{top + 12}" fill="#666">{_t(_w(lang, "no_items"))}</text>')
     axis_y = top + main_h + 4
@@ -294,7 +376,7 @@ def episode_timeline(
     )
     axis = _day_axis(zoom_scale, inset_top + inset_h + 14, inset_h + 10)
     body.extend(g for g in axis if g.startswith("<rect"))  # Sunday shading under the bars
-    body.extend(_rows(zoom_scale, detail, inset_top + 18, row, True, lang))
+    body.extend(_rows(zoom_scale, detail, inset_top + 18, row, True, lang, w))
     body.extend(g for g in axis if not g.startswith("<rect"))
     legend_y = inset_top + inset_h + 44
     x = left
@@ -304,6 +386,42 @@ def episode_timeline(
             f'<text x="{x + 14}" y="{legend_y}">{_t(_w(lang, kind))}</text>'
         )
         x += 24 + 7 * len(_w(lang, kind))
+    legend_y += 18
+    samples = (
+        ("precise", f'fill="{COLOURS["event"]}"', w.get("legend_exact", "dates known to the day")),
+        ("uncertain", 'fill="url(#tl-hatch-event)" stroke="#4a6fa5" stroke-dasharray="3 2"',
+         w.get("legend_uncertain", "known only to the month or year: somewhere in the hatched span")),
+        ("open", 'fill="#4a6fa5" fill-opacity="0.35" stroke="#4a6fa5" stroke-dasharray="3 2"',
+         w.get("legend_open", "a bound not stated: runs to the edge")),
+    )
+    x = left
+    for name, paint, text in samples:
+        body.append(
+            f'<g class="legend-{name}">'
+            f'<rect x="{x}" y="{legend_y - 9}" width="22" height="10" {paint} rx="2"/>'
+            f'<text x="{x + 26}" y="{legend_y}">{_t(text)}</text></g>'
+        )
+        x += 36 + _CHAR * len(text)
+    if undated:
+        legend_y += 24
+        body.append(
+            f'<text x="{left}" y="{legend_y}" font-weight="600" id="tl-undated">'
+            f'{_t(w.get("undated_row", "Not dated by the source (not placed on the axis)"))}:</text>'
+        )
+        x, legend_y = right + 1, legend_y  # the first chip opens a new line
+        for u in undated:
+            label = _t(u["link"]["label"], 60)
+            need = _CHAR * len(u["link"]["label"][:60]) + 14
+            if x + need > right:
+                x, legend_y = left, legend_y + 18
+            chip = (
+                f'<g class="undated"><title>{_t(u["link"]["label"])}</title>'
+                f'<rect x="{x}" y="{legend_y - 11}" width="{round(need - 4, 1)}" height="15" rx="7" '
+                f'fill="#f3f3f3" stroke="#999" stroke-dasharray="2 2"/>'
+                f'<text x="{x + 5}" y="{legend_y}" fill="#1a4f8a">{label}</text></g>'
+            )
+            body.append(_linked(u["link"], chip, lang))
+            x += need + 4
     return _document(width, legend_y + 12, _w(lang, "episode"), body)
 
 
@@ -378,12 +496,15 @@ def person_posts(
     span: tuple[str, str] = EPISODE,
     width: int = 720,
     title: str | None = None,
+    words: dict | None = None,
 ) -> str:
     """A person's posts and memberships (``views.person_timeline``) as bars over ``span``; an entry without
-    any date runs dashed across the whole span, marked as undated."""
+    any date runs dashed across the whole span, marked as undated; an end known only to the month or year
+    makes the bar a hatched span between its bounds (the precision in the tooltip)."""
     row, left, right = 18, 10, width - 10
     scale = _Scale(*span, left, right)
     body = [
+        hatch_defs("pp"),
         f'<rect width="{width}" height="100%" fill="#fff"/>',
         f'<text x="{left}" y="16" font-size="13" font-weight="600">{_t(title or _w(lang, "posts"))}</text>',
     ]
@@ -400,6 +521,8 @@ def person_posts(
                 "kind": "holding" if e.get("kind") == "post" else "membership",
                 "not_before": e.get("not_before"),
                 "not_after": e.get("not_after"),
+                "start": e.get("start_date"),
+                "end": e.get("end_date"),
             }
         )
     for i, item in enumerate(items):
@@ -412,12 +535,148 @@ def person_posts(
                 f'fill-opacity="0.15" stroke="{colour}" stroke-dasharray="2 3" rx="2"/>'
             )
         else:
-            body.extend(_bar(scale, nb, na, y + 2, row - 5, colour))
+            body.extend(
+                _bar(scale, nb, na, y + 2, row - 5, colour, hatch=f"pp-hatch-{item['kind']}",
+                     exact_start=_exact(item["start"]), exact_end=_exact(item["end"]))
+            )
         text = f'<text x="{left + 6}" y="{y + row - 5}" fill="#111" {_HALO}>{_t(item["label"], 90)}</text>'
-        tip = f"{item['label']} ({item['not_before'] or '…'} – {item['not_after'] or '…'})"
+        tip = f"{item['label']} ({_when(item, words)})"
         body.append(_linked(item["link"], f"<g><title>{_t(tip)}</title>{text}</g>", lang))
     height = max(len(items), 1) * row
     if not items:
         body.append(f'<text x="{left}" y="{top + 12}" fill="#666">{_t(_w(lang, "no_items"))}</text>')
     body.extend(_year_axis(scale, top + height + 4, height + 4))
     return _document(width, top + height + 26, title or _w(lang, "posts"), body)
+
+
+SIDE_STYLE = {  # fill, text colour, stroke
+    "against": ("#b5533c", "#fff", "#b5533c"),
+    "for": ("#3c8d5a", "#fff", "#3c8d5a"),
+    "changed": ("#c08a1e", "#fff", "#c08a1e"),
+    "target": ("#fff", "#222", "#555"),
+    "other": ("#4a6fa5", "#fff", "#4a6fa5"),
+}
+
+
+def _wrap(text: str, chars: int, lines: int = 2) -> list[str]:
+    out, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > chars:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: max(chars - 1, 1)].rstrip() + "…"
+    return out
+
+
+def standing_chart(view: dict, lang: str = "en", *, words: dict, current: str | None = None,
+                   width: int = 1000) -> str:
+    """Who stood where (``standing.standing_view``): a row per person, a column per step; in each cell the
+    person's marks as chips coloured by side (one chip per kind of mark: several statements of the same kind
+    share it, all named in its tooltip), each linked to its fact's page, with its sentence ids linked to the
+    sentences' pages; "not stated" where the source says nothing. ``current``: a session whose columns are
+    highlighted (the page it is shown on). Text only through ``words`` (pages.strings)."""
+    steps, rows = view["steps"], view["rows"]
+    name_w, left, chip_h, gap, size = 150, 10, 16, 3, 10
+    col_w = (width - name_w - left * 2) / max(len(steps), 1)
+    chars = int((col_w - 8) / 5.6)
+    body = [f'<rect width="{width}" height="100%" fill="#fff"/>',
+            f'<text x="{left}" y="16" font-size="14" font-weight="600">{_t(words["standing_title"])}</text>']
+    top, head_h = 26, 44
+    heights = []
+    for r in rows:
+        n = max([len(_chips(cell)) for cell in r["cells"]] + [1])
+        heights.append(max(n * (chip_h + gap) + 5, 30))
+    grid_h = sum(heights)
+    for i, st in enumerate(steps):
+        x = left + name_w + i * col_w
+        here = current and (st["session"] == current or st["resource"] == current)
+        if here:
+            body.append(f'<rect x="{round(x, 1)}" y="{top}" width="{round(col_w, 1)}" '
+                        f'height="{head_h + grid_h}" fill="#fff3c4" class="current"/>')
+        tx = round(x + 4, 1)
+        head = f'<text x="{tx}" y="{top + 12}" font-weight="600">{_t(st["title"])}</text>' + "".join(
+            f'<text x="{tx}" y="{top + 25 + 11 * k}" font-size="{size}" fill="#444">{_t(line)}</text>'
+            for k, line in enumerate(_wrap(st["sub"], chars))
+        )
+        body.append(_linked(st["link"], f'<g class="step"><title>{_t(st["label"])}</title>{head}</g>', lang))
+        body.append(f'<line x1="{round(x, 1)}" y1="{top}" x2="{round(x, 1)}" y2="{top + head_h + grid_h}" '
+                    f'stroke="#e4e0d4"/>')
+    y = top + head_h
+    for r, h in zip(rows, heights, strict=True):
+        body.append(f'<line x1="{left}" y1="{y}" x2="{width - left}" y2="{y}" stroke="#e4e0d4"/>')
+        who = r["person"]["label"]
+        name = "".join(
+            f'<text x="{left}" y="{y + 13 + 12 * k}" font-weight="600" fill="#1a4f8a">{_t(line)}</text>'
+            for k, line in enumerate(_wrap(who, 20))
+        )
+        body.append(_linked(r["person"], f'<g class="person"><title>{_t(who)}</title>{name}</g>', lang))
+        for i, cell in enumerate(r["cells"]):
+            x = round(left + name_w + i * col_w + 3, 1)
+            w = round(col_w - 6, 1)
+            if not cell:
+                body.append(
+                    f'<g class="mark not-stated"><title>{_t(who)}: {_t(words["not_stated"])}'
+                    f'</title><rect x="{x}" y="{y + 3}" width="{w}" height="{chip_h}" rx="3" fill="#f6f6f6" '
+                    f'stroke="#ccc" stroke-dasharray="2 2"/>'
+                    f'<text x="{x + 4}" y="{y + 14}" font-size="{size}" font-style="italic" fill="#888">'
+                    f'{_t(words["not_stated"])}</text></g>')
+                continue
+            for k, chip in enumerate(_chips(cell)):
+                at = y + 3 + k * (chip_h + gap)
+                body.append(_chip(chip, who, x, at, w, chip_h, size, lang))
+        y += h
+    body.append(f'<line x1="{left}" y1="{y}" x2="{width - left}" y2="{y}" stroke="#e4e0d4"/>')
+    y += 18
+    x = left
+    for side in ("against", "for", "changed", "target", "other"):
+        fill, _, stroke = SIDE_STYLE[side]
+        text = words["side_" + side].format(name=view.get("aimed") or "")
+        if x + 40 + 6.4 * len(text) > width - left:
+            x, y = left, y + 18
+        body.append(f'<g class="legend-{side}"><rect x="{x}" y="{y - 10}" width="18" height="12" rx="3" '
+                    f'fill="{fill}" stroke="{stroke}"/><text x="{x + 22}" y="{y}">{_t(text)}</text></g>')
+        x += 40 + 6.4 * len(text)
+    if x + 34 + _CHAR * len(words["not_stated"]) > width - left:
+        x, y = left, y + 18
+    body.append(f'<g class="legend-not-stated"><rect x="{x}" y="{y - 10}" width="18" height="12" rx="3" '
+                f'fill="#f6f6f6" stroke="#ccc" stroke-dasharray="2 2"/>'
+                f'<text x="{x + 22}" y="{y}">{_t(words["not_stated"])}</text></g>')
+    return _document(width, y + 10, words["standing_title"], body, desc=words["standing_desc"])
+
+
+def _chips(cell: list[dict]) -> list[dict]:
+    """The marks of a cell, one chip per (side, what): the acts and sentences of each, in order."""
+    chips: dict[tuple, dict] = {}
+    for m in cell:
+        c = chips.setdefault((m["side"], m["what"]), {"side": m["side"], "what": m["what"], "marks": []})
+        c["marks"].append(m)
+    return list(chips.values())
+
+
+def _chip(chip: dict, person: str, x: float, y: float, w: float, h: float, size: int, lang: str) -> str:
+    fill, colour, stroke = SIDE_STYLE[chip["side"]]
+    marks = chip["marks"]
+    sids = list(dict.fromkeys(c["sid"] for m in marks for c in m["cited"]))
+    label = chip["what"] + (f" ×{len(marks)}" if len(marks) > 1 else "")
+    tip = "; ".join(
+        f"{m['label']}" + "".join(f" [{c['sid']}: «{c['exact']}»]" for c in m["cited"]) for m in marks)
+    sid_text = " ".join(sids[:2]) + ("…" if len(sids) > 2 else "")
+    if 5.9 * len(label) + 5.4 * len(sid_text) + 10 > w and len(sids) > 1:
+        sid_text = sids[0] + "…"  # the label first; the tooltip and the table name every sentence
+    sid_w = 5.4 * len(sid_text) + 4
+    room = int((w - sid_w - 6) / 5.9)
+    rect = (f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="3" fill="{fill}" stroke="{stroke}"/>'
+            f'<text x="{x + 4}" y="{y + h - 4}" font-size="{size}" fill="{colour}">{_t(label, room)}</text>')
+    first = marks[0]
+    out = f'<g class="mark side-{chip["side"]}"><title>{_t(person)} — {_t(chip["what"])}: {_t(tip)}</title>'
+    out += _linked(first["link"], rect, lang)
+    sentence = next((c["sentence"] for m in marks for c in m["cited"] if c.get("sentence")), None)
+    sid = (f'<text x="{round(x + w - 3, 1)}" y="{y + h - 4}" font-size="9" text-anchor="end" fill="{colour}" '
+           f'text-decoration="underline" class="sid">{_t(sid_text)}</text>')
+    out += _linked(sentence, sid, lang) if sentence else sid
+    return out + "</g>"

@@ -16,17 +16,19 @@ endpoint (not dbpedia.org / query.wikidata.org, the bundle's defaults), and no C
 Without the YASGUI files (node_modules missing) the page still answers 200: a plain HTML form that sends the
 query to ``/sparql`` with no JavaScript at all, and a line saying how to install the editor.
 """
+import functools
+import hashlib
 import json
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, request, send_from_directory, url_for
+from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from kg.namespaces import PREFIXES
 from kg.resources import checkout
 
 from ..store import get_store
-from . import citation, pages, structured
+from . import citation, pages, results, structured
 from .documents import BY_EXTENSION, document_response, page_language
 from .resources import shown
 from .views import LANGS, example_queries
@@ -36,8 +38,10 @@ bp = Blueprint("ui", __name__)
 
 @bp.record_once
 def _register(state):
-    """The endpoint answers a browser's GET of /sparql with this page (server/endpoint/sparql.py)."""
+    """The endpoint answers a browser's GET of /sparql with this page, and a browser's query with the HTML
+    results table (server/endpoint/sparql.py, server/site/results.py)."""
     state.app.extensions["apg.query_page"] = query_page
+    state.app.extensions["apg.results_page"] = results.results_page
 
 # the checkout's node_modules/ (npm ci), or ./node_modules when installed from a wheel
 PACKAGE = (checkout() or Path()) / "node_modules" / "@zazuko" / "yasgui"
@@ -135,12 +139,29 @@ _DESCRIPTION_ALTERNATES = [{"type": t, "href": "/sparql?format=" + f} for f, t i
 
 @bp.get("/static/yasgui/<name>")
 def asset(name):
-    """YASGUI's build files, from node_modules (404 when not installed)."""
+    """YASGUI's build files, from node_modules (404 when not installed). Answered from memory, not streamed
+    from the file, so that Flask-Compress gzips them (it leaves streamed answers alone: the 1 MB script goes
+    out as about 300 KB) and the answer cache keeps the compressed bytes; the ETag is the file's digest, and
+    server/http.py answers If-None-Match with 304 for either encoding."""
     if name not in _ASSETS:
         abort(404, f"no such file: /static/yasgui/{shown(name)}")
-    build = yasgui_dir()
-    if not (build / name).is_file():
+    path = yasgui_dir() / name
+    if not path.is_file():
         abort(404, f"{name} is not installed on this server (run make setup, which runs npm ci)")
-    resp = send_from_directory(build, name, mimetype=_ASSETS[name], max_age=86400, conditional=True)
-    resp.headers["Content-Type"] = f"{_ASSETS[name]}; charset=utf-8"
+    data, digest = _read(path)
+    resp = Response(data, content_type=f"{_ASSETS[name]}; charset=utf-8")
+    resp.set_etag(digest)
+    resp.headers["Cache-Control"] = "public, max-age=86400"
     return resp
+
+
+def _read(path: Path) -> tuple[bytes, str]:
+    st = path.stat()
+    return _read_version(str(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_version(path: str, size: int, mtime_ns: int) -> tuple[bytes, str]:
+    """The file's bytes and digest, read once per process and version of the file."""
+    data = Path(path).read_bytes()
+    return data, hashlib.sha256(data).hexdigest()[:32]

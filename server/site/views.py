@@ -573,7 +573,8 @@ def person_timeline(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | N
     """The person's posts (apg:PostHolding) and memberships (org:Membership), in time order (undated last).
 
     Each: iri/link, kind ("post" | "membership"), title, post, organization, role, start, end (as the source
-    dates them), not_before, not_after (derived bounds), after (the event it began after), began_by, ended_by,
+    dates them; start_date / end_date: with their precision, ``date_view``), not_before, not_after (derived
+    bounds), after (the event it began after), began_by, ended_by,
     sources (sentence ids)."""
     lab = lab or Labeller(store, lang)
     rows = select(
@@ -601,6 +602,8 @@ def person_timeline(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | N
                 kind="post" if row["holding"].value == "true" else "membership",
                 start=_date(row["start"]),
                 end=_date(row["end"]),
+                start_date=date_view(row["start"]),
+                end_date=date_view(row["end"]),
                 not_before=_date(row["nb"]),
                 not_after=_date(row["na"]),
                 sources=set(),
@@ -635,6 +638,8 @@ def person_timeline(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | N
                 "role": role,
                 "start": e["start"],
                 "end": e["end"],
+                "start_date": e["start_date"],
+                "end_date": e["end_date"],
                 "not_before": e["not_before"],
                 "not_after": e["not_after"],
                 "after": lab.link(e["after"]),
@@ -980,17 +985,42 @@ def sentence_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
 # ---------------------------------------------------------------- the whole episode, the landing page
 
 
+_XSD = PREFIXES["xsd"]
+# the precision a date literal keeps (the build derives the xsd:date bounds apg:notBefore / apg:notAfter)
+PRECISION = {
+    _XSD + "date": "day", _XSD + "dateTime": "day", _XSD + "gYearMonth": "month", _XSD + "gYear": "year"
+}
+
+
+def date_view(term) -> dict | None:
+    """A date as the source gives it: text (the literal), precision (day, month, year; None for another
+    datatype such as s30's misstated ``xsd:gMonthDay``)."""
+    if term is None:
+        return None
+    datatype = term.datatype.value if isinstance(term, ox.Literal) and term.datatype else None
+    return {"text": term.value, "precision": PRECISION.get(datatype)}
+
+
+def exact(date: dict | None) -> bool:
+    return bool(date) and date["precision"] == "day"
+
+
 def episode_items(store, lang: str = DEFAULT_LANG, lab: Labeller | None = None) -> list[dict]:
     """Everything with a derived date bound (apg:notBefore / apg:notAfter): events, speech acts, votes
     (through their session), holdings, memberships, decisions. Each: link, kind (the IRI's kind segment),
-    not_before, not_after, after (link), session (link, for parts of a session). Sorted by date."""
+    not_before, not_after (the bounds: compare and place through these), start, end (``date_view`` of the
+    dates the source gives: schema:startDate / schema:endDate, else dcterms:date; None where it gives none and
+    a bound comes from what the item followed), uncertain (not both ends known to the day), after (link),
+    session (link, for parts of a session). Sorted by date."""
     lab = lab or Labeller(store, lang)
     rows = select(
         store,
         """SELECT ?x (SAMPLE(?nb0) AS ?nb) (SAMPLE(?na0) AS ?na) (SAMPLE(?after0) AS ?after)
+        (SAMPLE(?s0) AS ?s) (SAMPLE(?e0) AS ?e) (SAMPLE(?d0) AS ?d)
         WHERE { ?x apg:notBefore|apg:notAfter ?any .
         OPTIONAL { ?x apg:notBefore ?nb0 } OPTIONAL { ?x apg:notAfter ?na0 }
-        OPTIONAL { ?x apg:after ?after0 } }
+        OPTIONAL { ?x apg:after ?after0 } OPTIONAL { ?x schema:startDate ?s0 }
+        OPTIONAL { ?x schema:endDate ?e0 } OPTIONAL { ?x dcterms:date ?d0 } }
         GROUP BY ?x""",
     )
     lab.fetch({row["x"].value for row in rows} | {row["after"].value for row in rows if row["after"]})
@@ -999,12 +1029,17 @@ def episode_items(store, lang: str = DEFAULT_LANG, lab: Labeller | None = None) 
     for row in rows:
         x = row["x"].value
         kind = x[len(base) :].split("/")[0] if x.startswith(base) else "resource"
+        start, end = date_view(row["s"] or row["d"]), date_view(row["e"] or row["d"])
+        nb, na = _date(row["nb"]), _date(row["na"])
         out.append(
             {
                 "link": lab.link(x),
                 "kind": kind,
-                "not_before": _date(row["nb"]),
-                "not_after": _date(row["na"]),
+                "not_before": nb,
+                "not_after": na,
+                "start": start,
+                "end": end,
+                "uncertain": not (exact(start) and exact(end)),
                 "after": lab.link(_v(row["after"])),
             }
         )
@@ -1015,6 +1050,48 @@ def episode_items(store, lang: str = DEFAULT_LANG, lab: Labeller | None = None) 
             e["link"]["label"],
         )
     )
+    return out
+
+
+def undated_items(store, lang: str = DEFAULT_LANG, lab: Labeller | None = None) -> list[dict]:
+    """The events that have no date bound, neither their own nor their session's: link, time (the source's
+    words for when, in the page language), concurrent_with, part_of (links), sources (sentence ids). Read once
+    per store and language (a served store never changes)."""
+    memo = store_memo(store).setdefault("undated", {})
+    if pick_lang(lang) not in memo:
+        memo[pick_lang(lang)] = _undated_items(store, lab or Labeller(store, lang))
+    return memo[pick_lang(lang)]
+
+
+def _undated_items(store, lab: Labeller) -> list[dict]:
+    rows = select(
+        store,
+        """SELECT ?x ?time ?with ?part ?sid WHERE { ?x rdf:type/rdfs:subClassOf* apg:Event .
+        FILTER NOT EXISTS { ?x apg:notBefore|apg:notAfter ?b }
+        FILTER NOT EXISTS { ?x schema:superEvent/(apg:notBefore|apg:notAfter) ?b2 }
+        OPTIONAL { ?x apg:timeDescription ?time } OPTIONAL { ?x apg:concurrentWith ?with }
+        OPTIONAL { ?x schema:superEvent ?part } OPTIONAL { ?x prov:wasDerivedFrom/apg:sentenceId ?sid } }""",
+    )
+    found: dict[str, dict] = {}
+    for row in rows:
+        e = found.setdefault(row["x"].value, {"time": [], "with": set(), "part": set(), "sid": set()})
+        if row["time"] is not None and row["time"] not in e["time"]:
+            e["time"].append(row["time"])
+        for k in ("with", "part", "sid"):
+            if row[k] is not None:
+                e[k].add(row[k].value)
+    lab.fetch(set(found) | {v for e in found.values() for k in ("with", "part") for v in e[k]})
+    out = [
+        {
+            "link": lab.link(x),
+            "time": lab.text(e["time"]),
+            "concurrent_with": sorted((lab.link(v) for v in e["with"]), key=lambda v: v["label"]),
+            "part_of": sorted((lab.link(v) for v in e["part"]), key=lambda v: v["label"]),
+            "sources": sorted(e["sid"], key=_sid_key),
+        }
+        for x, e in found.items()
+    ]
+    out.sort(key=lambda e: (_sid_key(e["sources"][0]) if e["sources"] else ("~", 0), e["link"]["label"]))
     return out
 
 

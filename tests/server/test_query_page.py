@@ -1,6 +1,7 @@
 """The query page at /sparql over HTTP (the browser tests in tests/browser/ drive it in Chromium): which
 requests get HTML rather than the service description, the YASGUI files it loads from this server, and the
 plain form when they are not installed."""
+import gzip
 import re
 from pathlib import Path
 
@@ -46,11 +47,16 @@ def test_rdf_wanted_gets_the_service_description(server, headers, params, media_
     assert r.headers["Content-Type"] == f"{media_type}; charset=utf-8"
 
 
-def test_a_query_with_a_browser_accept_is_still_answered_with_results(server):
+def test_a_query_with_a_browser_accept_is_answered_with_a_results_page(server):
+    """(tests/server/test_results_page.py has the table itself.)"""
     r = requests.get(server.endpoint, params={"query": "ASK {}"}, headers={"Accept": BROWSER}, timeout=30)
     assert r.status_code == 200
-    assert r.headers["Content-Type"] == "application/xml; charset=utf-8"
-    assert "<boolean>true</boolean>" in r.text
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert 'id="results-boolean"' in r.text
+    xml = requests.get(server.endpoint, params={"query": "ASK {}", "format": "xml"},
+                       headers={"Accept": BROWSER}, timeout=30)
+    assert xml.headers["Content-Type"] == "application/sparql-results+xml; charset=utf-8"
+    assert "<boolean>true</boolean>" in xml.text
 
 
 def test_the_page_lists_every_competency_query(server):
@@ -106,9 +112,12 @@ def test_without_yasgui_the_page_is_a_plain_form(server_without_yasgui):
     assert re.search(r'<form method="get" action="/sparql"', r.text)
     assert re.search(r'<textarea [^>]*name="query"', r.text)
     assert requests.get(srv.url + "/static/yasgui/yasgui.min.js", timeout=30).status_code == 404
-    # what the form sends
+    # what the form sends: "as the browser asks" (format= empty) is the HTML results page
     answer = requests.get(srv.endpoint, params={"query": "ASK {}", "format": ""}, headers={"Accept": BROWSER},
                           timeout=30)
+    assert answer.status_code == 200 and 'id="results-boolean"' in answer.text
+    answer = requests.get(srv.endpoint, params={"query": "ASK {}", "format": "xml"},
+                          headers={"Accept": BROWSER}, timeout=30)
     assert answer.status_code == 200 and "<boolean>true</boolean>" in answer.text
 
 
@@ -122,3 +131,24 @@ def test_format_html_with_a_query_opens_the_query_page_with_it(server):
     plain = requests.get(server.endpoint, params={"query": q},
                          headers={"Accept": "application/sparql-results+json"}, timeout=30)
     assert plain.json()["boolean"] is True
+
+
+@needs_yasgui
+@pytest.mark.parametrize("name", ["yasgui.min.js", "yasgui.min.css"])
+def test_yasgui_files_are_sent_compressed_with_working_validators(server, name):
+    url = f"{server.url}/static/yasgui/{name}"
+    plain = requests.get(url, headers={"Accept-Encoding": "identity"}, timeout=30)
+    assert "Content-Encoding" not in plain.headers
+    assert plain.content == (YASGUI / name).read_bytes()
+    packed = requests.get(url, headers={"Accept-Encoding": "gzip"}, timeout=30, stream=True)
+    body = packed.raw.read()
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert len(body) < len(plain.content) / 2 and gzip.decompress(body) == plain.content
+    assert packed.headers["ETag"] == plain.headers["ETag"][:-1] + ':gzip"'
+    for encoding, etag in (("gzip", packed.headers["ETag"]), ("identity", plain.headers["ETag"])):
+        again = requests.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": etag}, timeout=30)
+        assert again.status_code == 304, encoding
+    # the validator of one encoding does not match the other
+    headers = {"Accept-Encoding": "identity", "If-None-Match": packed.headers["ETag"]}
+    other = requests.get(url, headers=headers, timeout=30)
+    assert other.status_code == 200 and other.content == plain.content
