@@ -12,7 +12,7 @@ UI := node_modules/@zazuko/yasgui/build/yasgui.min.js
 LOCK := .setup.lock
 FLOCK := $(if $(shell command -v flock 2>/dev/null),flock $(LOCK))
 LOCKED = $(FLOCK) $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST))
-QUICK := not browser and not slow and not fuzz
+QUICK := not browser and not slow and not fuzz and not engine and not replica
 
 .PHONY: setup build test quick lint serve bench clean _build
 

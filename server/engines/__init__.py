@@ -74,6 +74,9 @@ class EngineStore(Build):
                                      f"'apg load --engine {url}'")
         self.counts = counts
 
+    def close(self) -> None:
+        self.client.close()
+
     @property
     def software(self) -> str:
         return self.client.software

@@ -3,7 +3,7 @@ only.
 
 Queries are POSTed as a form (``query=``, ``default-graph-uri``, ``named-graph-uri``), so no URL length limit
 applies. Each thread keeps one keep-alive connection. Answers are asked for in formats pyoxigraph reads
-exactly (SPARQL Query Results XML; N-Triples for graphs) and returned as pyoxigraph's own answer types, so
+exactly (SPARQL Query Results JSON; N-Triples for graphs) and returned as pyoxigraph's own answer types, so
 everything after the engine (serialisers, pages, DESCRIBE) is the same code as for the embedded store.
 
 Virtuoso answers a query that runs out of its time with the rows found so far ("anytime query": the
@@ -16,7 +16,9 @@ from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 
-RESULTS_ACCEPT = "application/sparql-results+xml"
+# JSON, not XML: pyoxigraph 0.5's XML results reader trims the whitespace around a literal
+# ("balsīm " → "balsīm")
+RESULTS_ACCEPT = "application/sparql-results+json"
 GRAPH_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.5"
 _GRAPH_FORMATS = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -65,6 +67,15 @@ class Client:
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.software = ""  # the engine's Server header, once it has answered
         self._local = threading.local()
+        self._opened: list = []
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close every thread's connection."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            conn.close()
 
     @property
     def virtuoso(self) -> bool:
@@ -75,6 +86,8 @@ class Client:
         if conn is None:
             cls = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
             conn = self._local.conn = cls(self.host, self.port, timeout=timeout)
+            with self._lock:
+                self._opened.append(conn)
         conn.timeout = timeout
         if conn.sock is not None:
             conn.sock.settimeout(timeout)
@@ -85,6 +98,9 @@ class Client:
         if conn is not None:
             conn.close()
             self._local.conn = None
+            with self._lock:
+                if conn in self._opened:
+                    self._opened.remove(conn)
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
                 timeout: float | None = None, limit: int | None = None, exchange=None):

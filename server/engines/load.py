@@ -54,7 +54,10 @@ def load(url: str, dist: Path, *, graph_store: str | None = None, isql: str | No
              for name, iri in graphs.items() if counts.get(iri, 0) != manifest["graphs"][name].get("triples")]
     if wrong:
         raise LoadError(f"the SPARQL engine at {url} does not hold the build's triples: {'; '.join(wrong)}")
-    _mark(client, graph_store, dist, sha, manifest, isql, user, password, log)
+    try:
+        _mark(client, graph_store, dist, sha, manifest, isql, user, password, log)
+    finally:
+        client.close()
     return {"engine": client.software or url, "method": method, "dataset_sha256": sha,
             "graphs": {name: counts[iri] for name, iri in graphs.items()},
             "seconds": round(time.monotonic() - started, 2)}
