@@ -86,7 +86,9 @@ class EngineStore(Build):
         dg, ng = super().dataset(default_graph, named_graphs)
         known = set(self.graphs.values())
         dg = [g for g in dg if g in known] or [ox.NamedNode(EMPTY_GRAPH)]
-        ng = [g for g in ng if g in known] or [ox.NamedNode(EMPTY_GRAPH)]
+        # EMPTY_GRAPH always among the named graphs: Virtuoso answers ASK { GRAPH <g> {…} } true for a g
+        # outside named-graph-uri (the screen points such a g at EMPTY_GRAPH)
+        ng = [g for g in ng if g in known] + [ox.NamedNode(EMPTY_GRAPH)]
         return dg, ng
 
     def triples(self, graph: ox.NamedNode) -> int | None:

@@ -10,15 +10,22 @@ Virtuoso answers a query that runs out of its time with the rows found so far ("
 ``X-SQL-State`` header says so): that is no answer, so it is reported as ``EngineTimeout``.
 """
 import http.client
+import json
 import threading
 import time
 from urllib.parse import urlencode, urlsplit
+from xml.etree import ElementTree
 
 import pyoxigraph as ox
 
-# JSON, not XML: pyoxigraph 0.5's XML results reader trims the whitespace around a literal
-# ("balsīm " → "balsīm")
+# JSON: pyoxigraph 0.5's XML results reader trims the whitespace around a literal ("balsīm " → "balsīm").
+# But Virtuoso writes JSON results about five times slower than XML (3.3 s against 0.7 s for 13 000 rows),
+# so from Virtuoso XML is asked for and read here (ElementTree keeps the whitespace), then handed to
+# pyoxigraph as JSON.
 RESULTS_ACCEPT = "application/sparql-results+json"
+VIRTUOSO_RESULTS_ACCEPT = "application/sparql-results+xml"
+_SR = "{http://www.w3.org/2005/sparql-results#}"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 GRAPH_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.5"
 _GRAPH_FORMATS = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -155,7 +162,8 @@ class Client:
             fields.append(("timeout", str(max(int(timeout * 1000), 1))))
         body = urlencode(fields).encode("ascii")
         headers = {"Content-Type": "application/x-www-form-urlencoded",
-                   "Accept": GRAPH_ACCEPT if graph else RESULTS_ACCEPT}
+                   "Accept": GRAPH_ACCEPT if graph else
+                   (VIRTUOSO_RESULTS_ACCEPT if self.virtuoso else RESULTS_ACCEPT)}
         status, resp, data = self.request("POST", self.path, body, headers, timeout=timeout, limit=limit,
                                           exchange=exchange)
         state = resp.getheader("X-SQL-State", "") or ""
@@ -174,6 +182,8 @@ class Client:
                 if fmt is None:
                     raise EngineError(f"the SPARQL engine at {self.url} answered a graph as {media_type!r}")
                 return [q.triple for q in ox.parse(data, format=fmt)]
+            if media_type == "application/sparql-results+xml":
+                data, media_type = xml_results_as_json(data), "application/sparql-results+json"
             fmt = _RESULT_FORMATS.get(media_type)
             if fmt is None:
                 raise EngineError(f"the SPARQL engine at {self.url} answered results as {media_type!r}")
@@ -199,6 +209,38 @@ class Client:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+
+
+def xml_results_as_json(data: bytes) -> bytes:
+    """SPARQL Query Results XML rewritten as the JSON format, every literal's whitespace kept."""
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise SyntaxError(str(exc)) from None
+    head = [v.get("name") for v in root.iter(_SR + "variable")]
+    boolean = root.find(_SR + "boolean")
+    if boolean is not None:
+        return json.dumps({"head": {}, "boolean": boolean.text.strip() == "true"}).encode()
+    rows = []
+    for result in root.iter(_SR + "result"):
+        row = {}
+        for binding in result.findall(_SR + "binding"):
+            term = binding[0]
+            kind = term.tag[len(_SR):]
+            if kind == "uri":
+                row[binding.get("name")] = {"type": "uri", "value": term.text or ""}
+            elif kind == "bnode":
+                label = (term.text or "b").replace("nodeID://", "")
+                row[binding.get("name")] = {"type": "bnode", "value": label}
+            else:
+                value = {"type": "literal", "value": term.text or ""}
+                if term.get(_XML_LANG):
+                    value["xml:lang"] = term.get(_XML_LANG)
+                elif term.get("datatype"):
+                    value["datatype"] = term.get("datatype")
+                row[binding.get("name")] = value
+        rows.append(row)
+    return json.dumps({"head": {"vars": head}, "results": {"bindings": rows}}).encode()
 
 
 def _query_fault(message: str) -> bool:

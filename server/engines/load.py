@@ -48,11 +48,13 @@ def load(url: str, dist: Path, *, graph_store: str | None = None, isql: str | No
             _graph_store(client, graph_store or client.origin + "/store", dist, graphs, sha, manifest, log)
         counts = graph_counts(client, list(graphs.values()), timeout=600)
     except (EngineError, EngineTimeout, EngineRefused) as exc:
+        client.close()
         raise LoadError(f"loading into the SPARQL engine at {url} failed: "
                         f"{exc or 'no answer in time'}") from None
     wrong = [f"{name}: {counts.get(iri, 0)} (manifest {manifest['graphs'][name].get('triples')})"
              for name, iri in graphs.items() if counts.get(iri, 0) != manifest["graphs"][name].get("triples")]
     if wrong:
+        client.close()
         raise LoadError(f"the SPARQL engine at {url} does not hold the build's triples: {'; '.join(wrong)}")
     try:
         _mark(client, graph_store, dist, sha, manifest, isql, user, password, log)

@@ -10,6 +10,7 @@ read with a size cap and written by the same serialisers as the embedded store's
 ``EngineRunner`` has the query pool's ``run`` and ``close``, and raises its exceptions (Saturated,
 QueryTimeout …), so the SPARQL blueprint does not know which store answers.
 """
+import functools
 import socket
 import threading
 import time
@@ -129,4 +130,6 @@ class EngineRunner:
 
 def init_app(app, store) -> EngineRunner:
     """The query pool of an app over an engine: query processes that screen, a runner that sends."""
-    return pool.init_app(app, vet, wrap=lambda screens: EngineRunner(screens, store, app.config))
+    graphs = tuple(g.value for g in store.graphs.values())
+    return pool.init_app(app, functools.partial(vet, graphs=graphs),
+                         wrap=lambda screens: EngineRunner(screens, store, app.config))

@@ -14,7 +14,7 @@ ENGINE_WORKERS = 2
 
 
 @pytest.fixture(scope="session")
-def server(dist, tmp_path_factory):
+def embedded_server(dist, tmp_path_factory):
     log = tmp_path_factory.mktemp("server") / "serve.log"
     srv = start(dist, log, args=["--max-query-length", str(MAX_QUERY_LENGTH)],
                 env=clean_env(APG_WORKERS=WORKERS, APG_TIMEOUT=TIMEOUT,
@@ -23,6 +23,12 @@ def server(dist, tmp_path_factory):
     stop(srv)
     text = srv.log_text()
     assert "Traceback" not in text, text[-3000:]
+
+
+@pytest.fixture(scope="session")
+def server(embedded_server):
+    """The session server over the embedded store."""
+    return embedded_server
 
 
 @pytest.fixture(scope="session")
@@ -49,10 +55,10 @@ def engine_servers(dist, engines, tmp_path_factory):
 
 
 @pytest.fixture(scope="session", params=STORES)
-def any_server(request, server, engine_servers):
+def any_server(request, embedded_server, engine_servers):
     """The session server, then the same front end over each engine: a module whose tests take ``server``
     from this fixture (``def server(any_server)``) runs over every store."""
-    return server if request.param == "embedded" else engine_servers(request.param)
+    return embedded_server if request.param == "embedded" else engine_servers(request.param)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,12 @@ import requests
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, OWL, RDF
 
+
+@pytest.fixture
+def server(any_server):
+    """Every test here runs over the embedded store and each external engine (tests/server/conftest.py)."""
+    return any_server
+
 BASE = "https://w3id.org/apg-kg/"
 VOID = "http://rdfs.org/ns/void#"
 
