@@ -10,7 +10,7 @@ import threading
 
 import pytest
 from engines import oxigraph_tool, start_oxigraph, stop
-from liveserver import apg, clean_env, free_port
+from liveserver import apg, clean_env, free_port, other_build
 from sparqlhttp import send
 
 from server.engines import MARKER_GRAPH
@@ -149,21 +149,6 @@ def _serve(dist, engine_url, tmp_path):
     return done.returncode, done.stderr
 
 
-def _other_build(dist, tmp_path):
-    """A copy of the build with another dataset checksum (one more comment line in dataset.nq)."""
-    import hashlib
-
-    other = tmp_path / "other"
-    shutil.copytree(dist, other)
-    with open(other / "dataset.nq", "a", encoding="utf-8") as f:
-        f.write("# another build\n")
-    manifest = json.loads((other / "manifest.json").read_text())
-    digest = hashlib.sha256((other / "dataset.nq").read_bytes()).hexdigest()
-    manifest["files"]["dataset.nq"]["sha256"] = digest
-    (other / "manifest.json").write_text(json.dumps(manifest))
-    return other
-
-
 @pytest.fixture
 def fresh_oxigraph(tmp_path):
     engine = start_oxigraph(tmp_path / "fresh", 5)
@@ -186,7 +171,7 @@ def test_load_then_serve_then_refuse_another_build(dist, fresh_oxigraph, tmp_pat
     manifest = json.loads((dist / "manifest.json").read_text())
     assert summary["graphs"] == {n: g["triples"] for n, g in manifest["graphs"].items()}
     assert summary["dataset_sha256"] == manifest["files"]["dataset.nq"]["sha256"]
-    code, err = _serve(_other_build(dist, tmp_path), fresh_oxigraph.url, tmp_path)
+    code, err = _serve(other_build(dist, tmp_path / "other"), fresh_oxigraph.url, tmp_path)
     assert code == 4 and err.count("\n") == 1 and "holds build" in err, err
     # a graph lost after the load: the counts no longer match the manifest
     client = Client(fresh_oxigraph.url)
