@@ -192,10 +192,20 @@ def test_load_reports_an_unreachable_engine_in_one_line(dist):
 
 def test_load_checks_the_counts(dist, fresh_oxigraph, tmp_path):
     """A dump that does not hold what the manifest says is no build the engine may be marked with."""
+    import hashlib
+
     other = tmp_path / "short"
     shutil.copytree(dist, other)
-    lines = (other / "data.nt").read_text(encoding="utf-8").splitlines(keepends=True)
-    (other / "data.nt").write_text("".join(lines[:-1]), encoding="utf-8")
+    data = json.loads((other / "manifest.json").read_text())["graphs"]["data"]["iri"]
+    for name, is_data in (("dataset.nq", lambda line: line.rstrip().endswith(f"<{data}> .")),
+                          ("data.nt", lambda line: True)):
+        lines = (other / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        drop = max(i for i, line in enumerate(lines) if is_data(line))
+        (other / name).write_text("".join(lines[:drop] + lines[drop + 1:]), encoding="utf-8")
+    manifest = json.loads((other / "manifest.json").read_text())
+    digest = hashlib.sha256((other / "dataset.nq").read_bytes()).hexdigest()
+    manifest["files"]["dataset.nq"]["sha256"] = digest
+    (other / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(Exception, match="does not hold the build's triples: data"):
         load(fresh_oxigraph.url, other)
     code, err = _serve(dist, fresh_oxigraph.url, tmp_path)
