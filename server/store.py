@@ -85,6 +85,10 @@ class Build:
                 return g.get("triples")
         return None
 
+    def trouble(self) -> str | None:
+        """Why this store cannot answer now (/healthz answers 503 with it), or None."""
+        return None
+
     def dataset(self, default_graph=None, named_graphs=None) -> tuple[list, list]:
         """The query dataset as pyoxigraph graph names. default_graph/named_graphs: lists of graph IRIs
         (strings), or None for the default dataset: the union of the data and ontology graphs as default

@@ -57,6 +57,11 @@ _GRAPH_TYPES = [m for f in FORMATS if f.kind == GRAPH for m in (f.media_type, *f
 @bp.get("/healthz")
 def healthz():
     store = get_store()
+    trouble = store.trouble()  # an external engine that does not answer: the balancer should look elsewhere
+    if trouble:
+        resp = Response(f"unavailable: {trouble}\n", status=503, mimetype="text/plain")
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
     resp = Response(f"ok {store.version} {store.dataset_sha256[:12]}\n", mimetype="text/plain")
     resp.headers["Cache-Control"] = "no-store"
     return resp

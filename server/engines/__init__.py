@@ -22,6 +22,7 @@ The engine holds a build when ``apg load --engine`` put it there (server/engines
 from the manifest.
 """
 import re
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -73,9 +74,22 @@ class EngineStore(Build):
                                      f"the {name} graph, the build {g.get('triples')}: reload it with "
                                      f"'apg load --engine {url}'")
         self.counts = counts
+        self._checked = (time.monotonic(), None)
 
     def close(self) -> None:
         self.client.close()
+
+    def trouble(self) -> str | None:
+        """None while the engine answers ``ASK {}`` within 2 s (asked at most once a second)."""
+        now = time.monotonic()
+        if now - self._checked[0] >= 1.0:
+            try:
+                self.client.query("ASK {}", graph=False, timeout=2)
+                found = None
+            except (EngineError, EngineTimeout, EngineRefused) as exc:
+                found = f"the SPARQL engine at {self.url} does not answer ({exc or 'no answer in 2 s'})"
+            self._checked = (now, found)
+        return self._checked[1]
 
     @property
     def software(self) -> str:

@@ -210,3 +210,26 @@ def test_load_checks_the_counts(dist, fresh_oxigraph, tmp_path):
         load(fresh_oxigraph.url, other)
     code, err = _serve(dist, fresh_oxigraph.url, tmp_path)
     assert code == 4 and "holds no apg build" in err, err
+
+
+def test_healthz_says_when_the_engine_is_gone(dist, fresh_oxigraph, tmp_path):
+    """A balancer checking /healthz takes a replica whose engine does not answer out of its rotation."""
+    import time
+
+    import requests
+    from liveserver import start
+    from liveserver import stop as stop_server
+
+    load(fresh_oxigraph.url, dist)
+    server = start(dist, tmp_path / "serve.log", args=["--engine", fresh_oxigraph.url],
+                   env=clean_env(APG_WORKERS=1))
+    try:
+        assert requests.get(server.url + "/healthz", timeout=10).text.startswith("ok ")
+        stop(fresh_oxigraph)
+        deadline = time.monotonic() + 10
+        while (resp := requests.get(server.url + "/healthz", timeout=10)).status_code == 200:
+            assert time.monotonic() < deadline, "still healthy 10 s after the engine stopped"
+            time.sleep(0.2)
+        assert resp.status_code == 503 and "does not answer" in resp.text
+    finally:
+        stop_server(server)
