@@ -14,7 +14,7 @@ COMUNICA := tests/comunica/node_modules/@comunica/query-sparql-file/package.json
 LOCK := .setup.lock
 FLOCK := $(if $(shell command -v flock 2>/dev/null),flock $(LOCK))
 LOCKED = $(FLOCK) $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST))
-QUICK := not browser and not slow and not fuzz and not apache and not comunica
+QUICK := not browser and not slow and not fuzz and not apache and not comunica and not engine and not replica
 
 .PHONY: setup build test quick lint serve bench clean _build
 

@@ -26,7 +26,7 @@ EXIT_STATUSES = (  # kept short: `apg --help` shows them as they are
     (FAILED, "other failure: cannot write the build, port in use, a bug in apg"),
     (USAGE, "usage: unknown command or option, bad value, --format missing or unfit"),
     (INPUT, "input: a fact file, query or RDF file unreadable or invalid"),
-    (NO_BUILD, "no usable build in --dist: missing or damaged ('apg build')"),
+    (NO_BUILD, "no usable build in --dist (missing, damaged: 'apg build') or in --engine ('apg load')"),
     (INVALID, "validation failed: SHACL violations, OWL 2 RL inconsistency"),
 )
 
@@ -538,6 +538,46 @@ def info(dist, as_json):
     click.echo("\n".join(lines))
 
 
+# ---------------------------------------------------------------- load
+
+
+@main.command()
+@click.option("--engine", required=True, envvar="APG_ENGINE", show_envvar=True,
+              help="The engine's SPARQL query URL (Oxigraph server: http://HOST:7878/query; Virtuoso: "
+                   "http://HOST:8890/sparql).")
+@dist_option("--dist", help="The build to load.")
+@click.option("--graph-store", default=None,
+              help="Graph Store Protocol URL (default for Oxigraph server: /store beside /query; on "
+                   "Virtuoso: use its bulk loader).")
+@click.option("--isql", "isql_address", default=None,
+              help="Virtuoso: HOST:PORT of its SQL port for the bulk loader (default: the engine's "
+                   "host, 1111).")
+@click.option("--user", default="dba", show_default=True, help="Virtuoso: the isql user.")
+@json_option
+def load(engine, dist, graph_store, isql_address, user, as_json):
+    """Load the build into an external SPARQL engine (Graph Store Protocol, or Virtuoso's bulk loader),
+    check every graph's triple count against the manifest and record which build the engine holds, which
+    'apg serve --engine' checks. Virtuoso's password: APG_ENGINE_PASSWORD (default dba)."""
+    from server.engines.load import load as load_build
+    from server.store import BuildMissing, StoreError
+
+    try:
+        summary = load_build(engine, dist, graph_store=graph_store, isql=isql_address, user=user,
+                             log=lambda line: None if as_json else click.echo(line, err=True))
+    except BuildMissing as exc:
+        raise Failure(str(exc), NO_BUILD) from None
+    except ValueError as exc:
+        raise Failure(str(exc), USAGE) from None
+    except StoreError as exc:
+        raise Failure(str(exc), FAILED) from None
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    counts = ", ".join(f"{n} {c}" for n, c in summary["graphs"].items())
+    click.echo(f"loaded {dist} into {engine} ({summary['engine']}, {summary['method']}) in "
+               f"{summary['seconds']}s: {counts}; build {summary['dataset_sha256'][:12]} recorded")
+
+
 # ---------------------------------------------------------------- reports on the facts
 
 
@@ -601,6 +641,9 @@ def corrections(facts, as_json):
               help="Base IRI for relative IRIs in queries (APG_BASE; default: the build's).")
 @click.option("--store-path", type=click.Path(path_type=Path), default=None,
               help="Keep the store on disk in this directory instead of memory (APG_STORE_PATH).")
+@click.option("--engine", default=None,
+              help="Answer from an external SPARQL engine holding the build ('apg load --engine'): its "
+                   "query URL (APG_ENGINE).")
 @click.option("--max-query-length", type=int, default=None,
               help="Largest query accepted, in bytes (APG_MAX_QUERY_LENGTH; default 100000).")
 @click.option("--max-result-bytes", type=int, default=None,

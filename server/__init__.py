@@ -36,7 +36,12 @@ def create_app(config: dict | None = None) -> Flask:
     loaded = store.init_app(app)
     if app.config["BASE"] is None:
         app.config["BASE"] = loaded.base
-    pool.init_app(app, functools.partial(query.execute_fields, loaded))
+    if app.config["ENGINE"]:  # user queries screened in query processes, then sent to the engine
+        from .engines import runner
+
+        runner.init_app(app, loaded)
+    else:
+        pool.init_app(app, functools.partial(query.execute_fields, loaded))
     http.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)

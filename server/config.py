@@ -9,6 +9,7 @@ DEFAULTS = {
     "DIST": default_dist(),  # the build to serve (manifest.json, dataset.nq): the checkout's, else ./dist
     "BASE": None,  # base IRI for relative IRIs in queries; None: the build's base (manifest.json "base")
     "STORE_PATH": None,  # None: the store lives in memory; a directory: an on-disk (RocksDB) store there
+    "ENGINE": None,  # an external SPARQL 1.1 engine's query URL holding the build (apg load --engine)
     "HOST": "127.0.0.1",
     "PORT": 8000,
     "WORKERS": 2,  # HTTP worker processes (granian), each with its own store and query processes
@@ -67,6 +68,9 @@ def check(config) -> None:
     else:
         config["STORE_PATH"] = None
     config["HOST"] = str(config["HOST"])
+    config["ENGINE"] = str(config["ENGINE"]) if config.get("ENGINE") else None
+    if config["ENGINE"] and config["STORE_PATH"]:
+        raise ValueError("APG_ENGINE and APG_STORE_PATH exclude each other: the engine holds the store")
     for key in ("ACCESS_LOG", "FAST_PATH"):
         value = config.get(key)
         config[key] = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")

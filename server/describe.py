@@ -118,7 +118,12 @@ def scbd(store: ox.Store, resources, graphs) -> list[ox.Triple]:
                 if isinstance(t.subject, ox.BlankNode) and t.subject not in seen:
                     seen.add(t.subject)
                     todo.append(t.subject)
-    return sorted(found, key=_triple_key)
+    return ordered(found)
+
+
+def ordered(triples) -> list[ox.Triple]:
+    """Triples in the order every DESCRIBE answer has (IRIs, blank nodes, literals)."""
+    return sorted(triples, key=_triple_key)
 
 
 def _triple_key(t: ox.Triple):

@@ -1,7 +1,9 @@
 """The store behind one small interface: load a built dataset, answer SPARQL queries read-only.
 
-Today the only implementation is an embedded pyoxigraph store; a remote SPARQL store (Oxigraph server,
-Virtuoso, QLever, filled through the Graph Store Protocol) can implement the same ``query`` later.
+Two implementations share ``Build`` (the build's manifest, graphs, default dataset, redirects): the embedded
+pyoxigraph store here (the default), and ``server.engines.EngineStore``, an external SPARQL 1.1 engine
+(Oxigraph server, Virtuoso) spoken to over the SPARQL 1.1 Protocol (``apg serve --engine URL``). Both answer
+``query`` (pyoxigraph's answer types) and ``describe`` (the symmetric concise bounded description).
 
 The store lives in memory by default. With ``path`` it lives on disk (RocksDB): loaded there once (a marker
 file records which dataset.nq it holds, so a restart on the same build reuses it), then opened read-only,
@@ -60,13 +62,49 @@ def read_build(dist: Path) -> tuple[dict, str]:
     return manifest, sha
 
 
-class OxigraphStore:
-    def __init__(self, dist: Path, *, path: Path | None = None):
-        dump = Path(dist) / "dataset.nq"
+class Build:
+    """What every store knows of the build it serves: its manifest, graphs and default dataset."""
+
+    def __init__(self, dist: Path):
         self.manifest, self.dataset_sha256 = read_build(dist)
         self.graphs = {name: ox.NamedNode(g["iri"]) for name, g in self.manifest["graphs"].items()}
         self.default_graph = [ox.NamedNode(iri) for iri in self.manifest["default_graph"]]
         self.redirects = _redirects(Path(dist) / "redirects.json")
+
+    @property
+    def version(self) -> str:
+        return self.manifest.get("version", "0")
+
+    @property
+    def base(self) -> str | None:
+        return self.manifest.get("base")
+
+    def triples(self, graph: ox.NamedNode) -> int | None:
+        for g in self.manifest["graphs"].values():
+            if g["iri"] == graph.value:
+                return g.get("triples")
+        return None
+
+    def trouble(self) -> str | None:
+        """Why this store cannot answer now (/healthz answers 503 with it), or None."""
+        return None
+
+    def dataset(self, default_graph=None, named_graphs=None) -> tuple[list, list]:
+        """The query dataset as pyoxigraph graph names. default_graph/named_graphs: lists of graph IRIs
+        (strings), or None for the default dataset: the union of the data and ontology graphs as default
+        graph, with every named graph addressable by GRAPH. An empty list is an empty default graph / no
+        named graphs."""
+        dg = self.default_graph if default_graph is None else [ox.NamedNode(i) for i in default_graph]
+        ng = list(self.graphs.values()) if named_graphs is None else [ox.NamedNode(i) for i in named_graphs]
+        return dg, ng
+
+
+class OxigraphStore(Build):
+    """The embedded store: the build loaded into pyoxigraph, in memory or on disk."""
+
+    def __init__(self, dist: Path, *, path: Path | None = None):
+        dump = Path(dist) / "dataset.nq"
+        super().__init__(dist)
         self.path = Path(path) if path else None
         self._store = None
         self._pid = None
@@ -128,27 +166,10 @@ class OxigraphStore:
             self._pid = os.getpid()
         return self._store
 
-    @property
-    def version(self) -> str:
-        return self.manifest.get("version", "0")
-
-    @property
-    def base(self) -> str | None:
-        return self.manifest.get("base")
-
-    def triples(self, graph: ox.NamedNode) -> int | None:
-        for g in self.manifest["graphs"].values():
-            if g["iri"] == graph.value:
-                return g.get("triples")
-        return None
-
     def dataset(self, default_graph=None, named_graphs=None) -> tuple[list, list]:
-        """The query dataset as pyoxigraph graph names. default_graph/named_graphs: lists of graph IRIs
-        (strings), or None for the default dataset: the union of the data and ontology graphs as default
-        graph, with every named graph addressable by GRAPH. An empty list is an empty default graph / no
-        named graphs."""
-        dg = self.default_graph if default_graph is None else [ox.NamedNode(i) for i in default_graph]
-        ng = list(self.graphs.values()) if named_graphs is None else [ox.NamedNode(i) for i in named_graphs]
+        """As ``Build.dataset``; a default graph that is exactly the merge this store holds in its own default
+        graph (data + ontology, see ``_merge_default_graph``) is answered from that one graph."""
+        dg, ng = super().dataset(default_graph, named_graphs)
         if self._merged and set(dg) == set(self.default_graph):  # the same merge, already made
             dg = [ox.DefaultGraph()]
         return dg, ng
@@ -162,6 +183,12 @@ class OxigraphStore:
         dg, ng = self.dataset(default_graph, named_graphs)
         return self.store.query(sparql, default_graph=dg, named_graphs=ng, base_iri=base_iri,
                                 prefixes=prefixes, substitutions=substitutions)
+
+    def describe(self, resources, graphs) -> list:
+        """The symmetric concise bounded descriptions of ``resources`` in the merge of ``graphs``, sorted."""
+        from .describe import scbd
+
+        return scbd(self.store, resources, graphs)
 
 
 def _load(store: ox.Store, dump: Path) -> ox.Store:
@@ -193,11 +220,18 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def init_app(app) -> OxigraphStore:
-    """Load the build named by app.config (DIST, STORE_PATH) once and attach it to the app."""
-    return attach(app, _EXTENSION, OxigraphStore(app.config["DIST"], path=app.config.get("STORE_PATH")))
+def init_app(app) -> Build:
+    """Load the build named by app.config (DIST, STORE_PATH) once and attach it to the app; with ENGINE, the
+    external engine holding that build (server/engines/)."""
+    if app.config.get("ENGINE"):
+        from .engines import EngineStore
+
+        found = EngineStore(app.config["DIST"], app.config["ENGINE"], timeout=app.config["TIMEOUT"])
+    else:
+        found = OxigraphStore(app.config["DIST"], path=app.config.get("STORE_PATH"))
+    return attach(app, _EXTENSION, found)
 
 
-def get_store(app=None) -> OxigraphStore:
+def get_store(app=None) -> Build:
     """The store of ``app`` (default: the current Flask app)."""
     return lookup(_EXTENSION, app)

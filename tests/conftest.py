@@ -34,3 +34,14 @@ def facts(tmp_path) -> Path:
     out = tmp_path / "facts"
     shutil.copytree(FACTS_DIR, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def engines(dist, tmp_path_factory):
+    """External engines (tests/engines.py), started when a test first asks for one, loaded with ``dist``."""
+    from engines import Engines
+    from liveserver import TIMEOUT
+
+    found = Engines(tmp_path_factory.mktemp("engines"), dist, TIMEOUT)
+    yield found
+    found.stop()

@@ -58,9 +58,10 @@ class Server:
 
 
 def start(dist: Path | None, log: Path, args=(), env=None, *, command: str | None = None,
-          cwd: Path | None = None) -> Server:
-    """``apg serve`` (``command``, default: this venv's) serving ``dist`` (None: its default build)."""
-    port = free_port()
+          cwd: Path | None = None, port: int | None = None) -> Server:
+    """``apg serve`` (``command``, default: this venv's) serving ``dist`` (None: its default build), on
+    ``port`` (default: a free one)."""
+    port = port or free_port()
     with open(log, "wb") as out:
         argv = [command or apg(), "serve", "--host", HOST, "--port", str(port),
                 *(["--dist", str(dist)] if dist is not None else []), *args]
@@ -95,3 +96,19 @@ def stop(server: Server) -> None:
     except ProcessLookupError:
         pass
     server.proc.wait(timeout=10)
+
+
+def other_build(dist: Path, out: Path) -> Path:
+    """A copy of the build in ``out`` that is another build: one more comment line in dataset.nq (the same
+    triples), so another dataset checksum, recorded in its manifest."""
+    import hashlib
+    import json
+    import shutil
+
+    shutil.copytree(dist, out)
+    with open(out / "dataset.nq", "a", encoding="utf-8") as f:
+        f.write("# another build\n")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"]["dataset.nq"]["sha256"] = hashlib.sha256((out / "dataset.nq").read_bytes()).hexdigest()
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    return out

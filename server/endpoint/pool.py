@@ -262,11 +262,12 @@ class QueryPool:
             worker.kill()
 
 
-def init_app(app, handler) -> QueryPool:
+def init_app(app, handler, wrap=None) -> QueryPool:
+    """``wrap``: makes the app's runner from the pool (an engine's: server/engines/runner.py)."""
     cfg = app.config
-    return attach(app, _EXTENSION, QueryPool(handler, cfg["TIMEOUT"], slots=cfg["QUERY_SLOTS"],
-                                             queue_wait=cfg["QUEUE_WAIT"],
-                                             memory_bytes=cfg["MAX_QUERY_MEMORY"]))
+    made = QueryPool(handler, cfg["TIMEOUT"], slots=cfg["QUERY_SLOTS"], queue_wait=cfg["QUEUE_WAIT"],
+                     memory_bytes=cfg["MAX_QUERY_MEMORY"])
+    return attach(app, _EXTENSION, wrap(made) if wrap else made)
 
 
 def get_pool(app=None) -> QueryPool:

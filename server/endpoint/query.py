@@ -264,8 +264,7 @@ def execute(store, job: Job) -> Reply:
     except QueryError as exc:
         return Reply(exc.status, one_line(exc).encode())
     except ResultTooLarge:
-        return Reply(503, (f"the answer is larger than the {job.max_result_bytes} bytes this endpoint "
-                           "serves; narrow the query or add LIMIT").encode())
+        return too_large(job)
     except MemoryError:
         return Reply(503, b"the query ran out of memory and was stopped")
 
@@ -275,12 +274,27 @@ def execute_fields(store, fields: tuple) -> tuple:
     return tuple(execute(store, Job._make(fields)))
 
 
+def too_large(job: Job) -> Reply:
+    return Reply(503, (f"the answer is larger than the {job.max_result_bytes} bytes this endpoint "
+                       "serves; narrow the query or add LIMIT").encode())
+
+
 def _check_graph_iris(iris: list[str], parameter: str) -> None:
     for iri in iris:
         try:
             ox.NamedNode(iri)
         except ValueError as exc:
             raise QueryError(400, f"{parameter} {iri!r} is not an absolute IRI: {one_line(exc)}") from None
+
+
+def negotiate_format(kind: str, job: Job):
+    """The answer format (a server/formats.py record) and media type for ``job``; QueryError(406)."""
+    return _negotiate(kind, job)
+
+
+def check_graph_iris(iris: list[str], parameter: str) -> None:
+    """QueryError(400) for a protocol graph parameter that is no absolute IRI."""
+    _check_graph_iris(iris, parameter)
 
 
 def _negotiate(kind: str, job: Job):
@@ -337,7 +351,7 @@ def _describe(store, pq: ParsedQuery, dg, ng, base) -> list:
         solutions = _evaluate(store, select, dg, ng, base, original=pq.text)
         resources += describe.resources_from(solutions, variables)
     graphs, _ = store.dataset(dg, ng)
-    return describe.scbd(store.store, list(dict.fromkeys(resources)), graphs)
+    return store.describe(list(dict.fromkeys(resources)), graphs)
 
 
 class _CappedBuffer:

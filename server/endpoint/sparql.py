@@ -68,6 +68,11 @@ _FOR_HTML = ("application/sparql-results+json", "application/n-triples")
 @bp.get("/healthz")
 def healthz():
     store = get_store()
+    trouble = store.trouble()  # an external engine that does not answer: the balancer should look elsewhere
+    if trouble:
+        resp = Response(f"unavailable: {trouble}\n", status=503, mimetype="text/plain")
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
     resp = Response(f"ok {store.version} {store.dataset_sha256[:12]}\n", mimetype="text/plain")
     resp.headers["Cache-Control"] = "no-store"
     return resp

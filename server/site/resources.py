@@ -22,7 +22,6 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, request, send_file
 
-from ..describe import scbd
 from ..store import get_store
 from . import pages
 from .documents import (
@@ -60,7 +59,7 @@ def _thing(path: str) -> ox.NamedNode:
 
 def _description(node: ox.NamedNode) -> list:
     store = get_store()
-    return scbd(store.store, [node], store.default_graph)
+    return store.describe([node], store.default_graph)
 
 
 def _moved(iri: str, form: str, suffix: str = ""):

@@ -8,6 +8,12 @@ from sparqlhttp import graph_from_oxigraph, graph_from_response, scbd_expected, 
 
 from server.describe import scbd, select_for
 
+
+@pytest.fixture
+def server(any_server):
+    """Every test here runs over the embedded store and each external engine (tests/server/conftest.py)."""
+    return any_server
+
 EX = "http://example.org/"
 
 

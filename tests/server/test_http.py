@@ -11,6 +11,12 @@ from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 from sparqlhttp import send
 
+
+@pytest.fixture
+def server(any_server):
+    """Every test here runs over the embedded store and each external engine (tests/server/conftest.py)."""
+    return any_server
+
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 QUERY = "SELECT ?p WHERE { ?p a <http://xmlns.com/foaf/0.1/Person> }"

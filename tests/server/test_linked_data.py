@@ -10,6 +10,12 @@ import requests
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, OWL, RDF
 
+
+@pytest.fixture
+def server(any_server):
+    """Every test here runs over the embedded store and each external engine (tests/server/conftest.py)."""
+    return any_server
+
 BASE = "https://w3id.org/apg-kg/"
 VOID = "http://rdfs.org/ns/void#"
 
@@ -219,8 +225,9 @@ def test_landing_page_links_to_a_person_a_session_the_ontology_and_downloads(ser
         assert requests.get(server.url + link, timeout=30).status_code == 200, link
 
 
-def test_every_resource_page_is_well_formed_and_every_svg_parses(server, dist):
-    """Crawl every thing of the data graph: its HTML page parses as XML, and so does each inline SVG."""
+def test_every_resource_page_is_well_formed_and_every_svg_parses(request, server, dist):
+    """Crawl every thing of the data graph: its HTML page parses as XML, and so does each inline SVG. Over an
+    external engine, every fourth thing (Virtuoso takes about a second a page on a busy machine)."""
     import xml.etree.ElementTree as ET
     from concurrent.futures import ThreadPoolExecutor
 
@@ -228,6 +235,9 @@ def test_every_resource_page_is_well_formed_and_every_svg_parses(server, dist):
     things = sorted({str(s)[len(BASE) + 3:] for s in data.subjects()
                      if isinstance(s, URIRef) and str(s).startswith(BASE + "id/")})
     assert len(things) > 200
+    sample = request.node.callspec.params.get("any_server", "embedded") != "embedded"
+    if sample:
+        things = things[::4]
 
     def fetch(path):
         with requests.Session() as s:
@@ -241,4 +251,4 @@ def test_every_resource_page_is_well_formed_and_every_svg_parses(server, dist):
             for svg in root.iter("{http://www.w3.org/2000/svg}svg"):
                 ET.fromstring(ET.tostring(svg))
                 svgs += 1
-    assert svgs >= 10
+    assert svgs >= (3 if sample else 10)

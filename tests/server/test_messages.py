@@ -11,6 +11,12 @@ from sparqlhttp import METHODS, one_line, send
 
 from kg.namespaces import PREFIXES
 
+
+@pytest.fixture
+def server(any_server):
+    """Every test here runs over the embedded store and each external engine (tests/server/conftest.py)."""
+    return any_server
+
 BASE = "https://w3id.org/apg-kg/"
 SH = Namespace("http://www.w3.org/ns/shacl#")
 RDFS_SEE_ALSO = URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso")

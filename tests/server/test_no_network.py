@@ -18,6 +18,12 @@ from sparqlhttp import send
 from server.endpoint import query, sandbox
 
 
+@pytest.fixture
+def server(any_server):
+    """Every test here runs over the embedded store and each external engine (tests/server/conftest.py)."""
+    return any_server
+
+
 class Listener:
     """A TCP listener on loopback that counts connections and closes them at once."""
 

@@ -19,6 +19,12 @@ from sparqlhttp import (
     send,
 )
 
+
+@pytest.fixture
+def server(any_server):
+    """Every test here runs over the embedded store and each external engine (tests/server/conftest.py)."""
+    return any_server
+
 ID = "https://w3id.org/apg-kg/id/"
 PREFIXES = ("PREFIX foaf: <http://xmlns.com/foaf/0.1/>\n"
             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")

@@ -8,6 +8,12 @@ import requests
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
+
+@pytest.fixture
+def server(any_server):
+    """Every test here runs over the embedded store and each external engine (tests/server/conftest.py)."""
+    return any_server
+
 BASE = "https://w3id.org/apg-kg/"
 OLD, NEW = "event/tito-visit-moscow-1955", "event/tito-visit-moscow-1956"
 
