@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,17 +64,26 @@ def _prefixes(fmt: Format) -> dict | None:
     return None if fmt.extension in ("nt", "nq") else dict(PREFIXES)
 
 
-def serialize_graph(graph: Graph, fmt: Format) -> bytes:
-    """Serialise with pyoxigraph, which writes triples in the order given: sorted order gives stable bytes."""
-    triples = [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in sorted(graph)]
-    return ox.serialize(triples, format=fmt.rdf_format, prefixes=_prefixes(fmt))
+def oxigraph_triples(graph: Graph) -> list[ox.Triple]:
+    """A graph's triples as pyoxigraph triples, in rdflib's sorted order: the order of every dump. A build
+    converts each graph once and hands the list to every format (the serialisers take either)."""
+    return [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in sorted(graph)]
 
 
-def serialize_graph12(graph: Graph, extra: list, fmt: Format) -> bytes:
+def _sorted(graph) -> list[ox.Triple]:
+    return oxigraph_triples(graph) if isinstance(graph, Graph) else graph
+
+
+def serialize_graph(graph, fmt: Format) -> bytes:
+    """Serialise with pyoxigraph, which writes triples in the order given: sorted order gives stable bytes.
+    ``graph``: an rdflib Graph, or its oxigraph_triples()."""
+    return ox.serialize(_sorted(graph), format=fmt.rdf_format, prefixes=_prefixes(fmt))
+
+
+def serialize_graph12(graph, extra: list, fmt: Format) -> bytes:
     """A graph plus RDF 1.2 triples rdflib cannot hold (``extra``: pyoxigraph triples with triple terms,
     sorted)."""
-    triples = [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in sorted(graph)] + list(extra)
-    return ox.serialize(triples, format=fmt.rdf_format, prefixes=_prefixes(fmt))
+    return ox.serialize(_sorted(graph) + list(extra), format=fmt.rdf_format, prefixes=_prefixes(fmt))
 
 
 def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None) -> bytes:
@@ -82,7 +92,7 @@ def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None) -> b
     quads = []
     for iri in sorted(graphs):
         g = ox.NamedNode(str(iri))
-        quads += [ox.Quad(*(to_oxigraph(t) for t in triple), g) for triple in sorted(graphs[iri])]
+        quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in _sorted(graphs[iri])]
         quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in (extra or {}).get(iri, [])]
     return ox.serialize(quads, format=fmt.rdf_format, prefixes=_prefixes(fmt))
 
@@ -103,6 +113,10 @@ class DistWriter:
 
     def __init__(self, out: Path):
         self.out = Path(out)
+        # gzip -9 is the slowest part of writing a big build; zlib lets go of the GIL, so the copies are
+        # compressed on two threads while the next dump is serialised (the bytes are the same)
+        self.pool = ThreadPoolExecutor(max_workers=2)
+        self.pending = []
         self.stage = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
         self.files: dict[str, dict] = {}
         for stale in self.out.parent.glob(f".{self.out.name}.building-*"):  # left by a build that failed
@@ -128,10 +142,13 @@ class DistWriter:
         if graph is not None:
             self.files[name]["graph"] = graph
         if compress:
-            gz = gzip_bytes(data)
-            (self.stage / f"{name}.gz").write_bytes(gz)
-            self.files[f"{name}.gz"] = {"media_type": media_type, "encoding": "gzip", "bytes": len(gz),
-                                        "sha256": hashlib.sha256(gz).hexdigest(), "of": name}
+            self.pending.append(self.pool.submit(self._gzip, name, data, media_type))
+
+    def _gzip(self, name: str, data: bytes, media_type: str) -> None:
+        gz = gzip_bytes(data)
+        (self.stage / f"{name}.gz").write_bytes(gz)
+        self.files[f"{name}.gz"] = {"media_type": media_type, "encoding": "gzip", "bytes": len(gz),
+                                    "sha256": hashlib.sha256(gz).hexdigest(), "of": name}
 
     def add_canonical_report(self, name: str, graph: Graph) -> None:
         # Blank-node labels from the canonical graph are hashes of their content, hence stable.
@@ -139,6 +156,7 @@ class DistWriter:
                  media_type="text/turtle", compress=False)
 
     def finish(self, manifest: dict) -> None:
+        self._wait()
         sums = "".join(f"{self.files[n]['sha256']}  {n}\n" for n in sorted(self.files))
         (self.stage / "SHA256SUMS").write_text(sums, encoding="utf-8")
         manifest = {**manifest, "files": {n: self.files[n] for n in sorted(self.files)}}
@@ -147,7 +165,16 @@ class DistWriter:
         os.sync()  # the new files are on disk before any name points at them
         swap_in(self.stage, self.out)
 
+    def _wait(self) -> None:
+        for job in self.pending:
+            job.result()  # an error writing a copy is the build's error
+        self.pending.clear()
+        self.pool.shutdown()
+
     def discard(self) -> None:
+        for job in self.pending:
+            job.cancel()
+        self.pool.shutdown(wait=True)
         shutil.rmtree(self.stage, ignore_errors=True)
 
 
