@@ -255,7 +255,8 @@ class Engine:
     def sparql(self, constraint, shape, path, focus: set, severity) -> None:
         g = self.shapes
         query = self.prefixes(constraint) + str(g.value(constraint, SH.select)).replace("$this", "?this")
-        message = list(g.objects(constraint, SH.message))
+        # pySHACL writes a SPARQL constraint's message as plain text (it substitutes {$this}, {?value} …)
+        message = [Literal(str(m)) for m in g.objects(constraint, SH.message)]
         seen = set()
         solutions = self.store.query(query)
         names = {v.value for v in solutions.variables}
