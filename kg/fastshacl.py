@@ -18,6 +18,8 @@ whole graph. sh:datatype is checked on the rdflib graphs (the store reads xsd:po
 Only the SHACL features the shapes use are compiled; any other (a property path that is not an IRI, sh:node,
 sh:in, sh:hasValue, sh:closed …) raises Unsupported, and kg.validation falls back to pySHACL.
 """
+import re
+
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -56,6 +58,34 @@ def load_store(graphs) -> ox.Store:
         else:
             store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in g)
     return store
+
+
+_NOT_EXISTS = re.compile(r"FILTER\s+NOT\s+EXISTS\s*\{([^{}]*)\}", re.IGNORECASE)
+_VAR = re.compile(r"[?$](\w+)")
+
+
+def minus(query: str) -> str:
+    """``FILTER NOT EXISTS { triples }`` as ``MINUS { triples }`` where that means the same: the block is
+    triple patterns only, and every variable it shares with the rest of the query is bound before it by
+    the query's first triple pattern (so both forms remove exactly the rows the block matches). pyoxigraph
+    evaluates NOT EXISTS once per row, starting wherever it likes (for ``?statement rdf:object ?value``, from
+    every statement with that object: the cost grows with the square of the graph); MINUS once, in one
+    hash join."""
+    body = query[query.index("{") + 1:]
+    first = re.match(r"\s*([?$]\w+)\s+([?$]?\S+)\s+([?$]\w+)\s*\.", body)
+    if not first:
+        return query
+    bound = set(_VAR.findall(first.group(0)))
+
+    def swap(m):
+        inner = m.group(1)
+        if "FILTER" in inner.upper() or "OPTIONAL" in inner.upper():
+            return m.group(0)
+        rest = query.replace(m.group(0), "")
+        shared = set(_VAR.findall(inner)) & set(_VAR.findall(rest))
+        return f"MINUS {{{inner}}}" if shared and shared <= bound else m.group(0)
+
+    return _NOT_EXISTS.sub(swap, query)
 
 
 def to_rdflib(term):
@@ -149,10 +179,7 @@ class Engine:
                 continue
             severity = g.value(shape, SH.severity) or SH.Violation
             for lst in g.objects(shape, SH["or"]):  # node-level sh:or: the focus node is the value
-                cond = " || ".join(self.condition(m, "?this") for m in Collection(g, lst))
-                # a focus node with no triple of its own fails every EXISTS
-                bad = self._nodes(f"SELECT ?this WHERE {{ ?this ?_p ?_o FILTER (!({cond})) }}", focus) | (
-                    focus - self._subjects())
+                bad = self._node_or(list(Collection(g, lst)), focus)
                 for f in sorted(bad, key=str):
                     self._result(f, None, f, severity, "or", shape)
             for prop in g.objects(shape, SH.property):
@@ -161,6 +188,21 @@ class Engine:
                 self.sparql(constraint, shape, None, focus, severity)
         conforms = not any(r[3] == SH.Violation for r in self.results)
         return conforms, self.report(conforms)
+
+    def _node_or(self, members: list, focus: set) -> set:
+        """The focus nodes that conform to none of ``members``."""
+        paths = [self.shapes.value(m, SH.path) for m in members]
+        if all(isinstance(p, URIRef) for p in paths):  # each "has a value for p" (condition checks that)
+            for m in members:
+                self.condition(m)
+            have = set()
+            for p in paths:
+                have |= {s["s"] for s in self.store.query(f"SELECT DISTINCT ?s WHERE {{ ?s {_iri(p)} ?_o }}")}
+            return focus - have
+        cond = " || ".join(self.condition(m, "?this") for m in members)
+        # a focus node with no triple of its own fails every EXISTS
+        return self._nodes(f"SELECT ?this WHERE {{ ?this ?_p ?_o FILTER (!({cond})) }}", focus) | (
+            focus - self._subjects())
 
     def _subjects(self) -> set:
         if "subjects" not in self._counts:
@@ -188,7 +230,7 @@ class Engine:
         for target in g.objects(shape, SH.target):
             if (target, RDF.type, SH.SPARQLTarget) not in g:
                 raise Unsupported(f"target {target}")
-            out |= self._nodes(self.prefixes(target) + str(g.value(target, SH.select)))
+            out |= self._nodes(minus(self.prefixes(target) + str(g.value(target, SH.select))))
         return out
 
     def _per_node(self, path, cond: str | None = None) -> dict:
@@ -254,7 +296,8 @@ class Engine:
 
     def sparql(self, constraint, shape, path, focus: set, severity) -> None:
         g = self.shapes
-        query = self.prefixes(constraint) + str(g.value(constraint, SH.select)).replace("$this", "?this")
+        select = str(g.value(constraint, SH.select)).replace("$this", "?this")
+        query = minus(self.prefixes(constraint) + select)
         # pySHACL writes a SPARQL constraint's message as plain text (it substitutes {$this}, {?value} …)
         message = [Literal(str(m)) for m in g.objects(constraint, SH.message)]
         seen = set()
