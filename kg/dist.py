@@ -97,6 +97,41 @@ def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None) -> b
     return ox.serialize(quads, format=fmt.rdf_format, prefixes=_prefixes(fmt))
 
 
+CANONICAL_MAX = 1_000  # blank nodes; the real graph's report has 16, ten copies' 280
+
+
+def content_labelled(graph: Graph) -> Graph:
+    """The graph with each blank node labelled by a SHA-256 of what it says (its triples, blank objects by
+    their labels; nodes that say the same thing are numbered in order of what points at them). For a tree of
+    blank nodes (a SHACL report: the report, its results, the shapes they cite), stable and collision-free."""
+    labels: dict = {}
+
+    def label(node, seen=()):
+        if node in labels:
+            return labels[node]
+        def term(o):
+            if not isinstance(o, BNode):
+                return o.n3()
+            return "_:cycle" if o in seen else label(o, seen + (node,)).n3()
+
+        parts = sorted(f"{p.n3()} {term(o)}" for p, o in graph.predicate_objects(node))
+        labels[node] = BNode("h" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32])
+        return labels[node]
+
+    for node in sorted({t for triple in graph for t in triple if isinstance(t, BNode)}, key=str):
+        label(node)
+    counts: dict = {}
+    final = {}
+    for node, lab in sorted(labels.items(), key=lambda kv: (str(kv[1]), sorted(
+            str(labels.get(s, s)) for s in graph.subjects(None, kv[0])))):
+        n = counts[lab] = counts.get(lab, 0) + 1
+        final[node] = BNode(f"{lab}{'' if n == 1 else f'n{n}'}")
+    out = Graph()
+    for s, p, o in graph:
+        out.add((final.get(s, s), p, final.get(o, o)))
+    return out
+
+
 def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
@@ -151,9 +186,13 @@ class DistWriter:
                                     "sha256": hashlib.sha256(gz).hexdigest(), "of": name}
 
     def add_canonical_report(self, name: str, graph: Graph) -> None:
-        # Blank-node labels from the canonical graph are hashes of their content, hence stable.
-        self.add(name, serialize_graph(to_canonical_graph(graph), FORMAT_BY_EXTENSION["ttl"]),
-                 media_type="text/turtle", compress=False)
+        # Blank-node labels from the canonical graph are hashes of their content, hence stable. rdflib's
+        # canonicalisation takes minutes for tens of thousands of blank nodes: a big report (a big graph's
+        # warnings) gets labels hashed from each node's own content instead, also stable.
+        bnodes = {t for triple in graph for t in triple if isinstance(t, BNode)}
+        canonical = to_canonical_graph(graph) if len(bnodes) <= CANONICAL_MAX else content_labelled(graph)
+        self.add(name, serialize_graph(canonical, FORMAT_BY_EXTENSION["ttl"]), media_type="text/turtle",
+                 compress=False)
 
     def finish(self, manifest: dict) -> None:
         self._wait()

@@ -180,3 +180,12 @@ def test_unknown_axioms_fall_back_to_owlrl(built):
     from kg.pipeline import infer_with
 
     assert set(infer_with(ontology, built.data, "fast")) == set(infer(ontology, built.data))
+
+
+def test_big_reports_get_stable_content_labels(built):
+    """Above CANONICAL_MAX blank nodes the report's labels are content hashes: same graph, same labels."""
+    from kg.dist import content_labelled
+
+    once, again = content_labelled(built.report.graph), content_labelled(built.report.graph)
+    assert set(once) == set(again)
+    assert isomorphic(once, built.report.graph)
