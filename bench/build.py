@@ -2,7 +2,6 @@
 
     python -m bench.build                      # sizes 1, 10, 100 (the defaults), results-build.md
     python -m bench.build --sizes 10,100,500,1000 --out bench/results-build.md
-    python -m bench.build --sizes 100 --incremental   # also: edit one record, rebuild with the cache
 
 Each size runs in a fresh process (``--one K``), so its peak memory (the process's RSS high-water mark, read
 when each stage ends) is its own. The fact files come from bench/synth.py into bench/work/build/xK/; the
@@ -42,20 +41,18 @@ class _Clock:
         self.stage, self.since = stage, now
 
 
-def run_one(k: int, engine: str, cache: Path | None = None, edit: bool = False) -> dict:
+def run_one(k: int, engine: str) -> dict:
     """Generate (if needed) and build size K in this process; the figures as a dict."""
     from bench import synth
     from kg.pipeline import build
 
     root = WORK / f"x{k}"
-    if not (root / "facts").is_dir() or edit:
+    if not (root / "facts").is_dir():
         synth.write(root, k)
-    if edit:
-        synth.edit_one(root / "facts")
     clock = _Clock()
     started = time.perf_counter()
     built = build(root / "dist", log=lambda line: None, facts_dir=root / "facts",
-                  sources_dir=root / "source", progress=clock, engine=engine, cache_dir=cache)
+                  sources_dir=root / "source", progress=clock, engine=engine)
     clock(None)
     total = time.perf_counter() - started
     sizes = {"data": len(built.data), "provenance": len(built.provenance), "inferred": len(built.inferred)}
@@ -89,13 +86,9 @@ def main(argv=None) -> int:
     ap.add_argument("--engine", default="auto", help="reference | fast | auto (kg.pipeline.build)")
     ap.add_argument("--out", type=Path, default=None, help="write the table here (else standard output)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    ap.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
-    ap.add_argument("--edit", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--incremental", action="store_true",
-                    help="per size: a full build with a fresh cache, then one record edited and rebuilt")
     args = ap.parse_args(argv)
     if args.one:
-        print(json.dumps(run_one(args.one, args.engine, args.cache, args.edit)))
+        print(json.dumps(run_one(args.one, args.engine)))
         return 0
     rows = []
     for k in [int(x) for x in args.sizes.split(",")]:

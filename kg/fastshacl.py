@@ -233,6 +233,14 @@ class Engine:
             out |= self._nodes(minus(self.prefixes(target) + str(g.value(target, SH.select))))
         return out
 
+    def _breaking(self, key, find) -> set:
+        """The (node, value) pairs breaking one value constraint, over the whole graph, found once: a property
+        shape that several node shapes share (apgsh:provenance, the labels) asks again for other focus
+        nodes."""
+        if key not in self._counts:
+            self._counts[key] = find()
+        return self._counts[key]
+
     def _per_node(self, path, cond: str | None = None) -> dict:
         """{node: number of distinct values of path (that meet cond)}."""
         key = (path, cond)
@@ -255,32 +263,29 @@ class Engine:
         for comp, test in ((SH.minCount, lambda n, k: n < k), (SH.maxCount, lambda n, k: n > k)):
             for k in g.objects(prop, comp):
                 counts = counts if counts is not None else self._per_node(path)
-                for f in sorted(focus, key=str):
-                    if test(counts.get(f, 0), int(k)):
-                        self._result(f, path, None, severity, str(comp).rsplit("#", 1)[1], prop)
+                for f in sorted((f for f in focus if test(counts.get(f, 0), int(k))), key=str):
+                    self._result(f, path, None, severity, str(comp).rsplit("#", 1)[1], prop)
         qshape = g.value(prop, SH.qualifiedValueShape)
         if qshape is not None:
             qcounts = self._per_node(path, self.condition(qshape))
             for comp, test in ((SH.qualifiedMinCount, lambda n, k: n < k),
                                (SH.qualifiedMaxCount, lambda n, k: n > k)):
                 for k in g.objects(prop, comp):
-                    for f in sorted(focus, key=str):
-                        if test(qcounts.get(f, 0), int(k)):
-                            self._result(f, path, None, severity, str(comp).rsplit("#", 1)[1], prop)
+                    for f in sorted((f for f in focus if test(qcounts.get(f, 0), int(k))), key=str):
+                        self._result(f, path, None, severity, str(comp).rsplit("#", 1)[1], prop)
         for dt in g.objects(prop, SH.datatype):
-            bad = set()
-            for graph in self.graphs:
-                for this, v in graph.subject_objects(path):
-                    if not _has_datatype(v, dt) and to_oxigraph(this) in focus:
-                        bad.add((this, v))
-            for this, v in sorted(bad):
+            bad = self._breaking(("datatype", path, dt), lambda dt=dt: {
+                (to_oxigraph(this), this, v) for graph in self.graphs
+                for this, v in graph.subject_objects(path) if not _has_datatype(v, dt)})
+            for _, this, v in sorted((b for b in bad if b[0] in focus), key=lambda b: (b[1], b[2])):
                 self._result(this, path, v, severity, "datatype", prop)
         for pred in sorted(set(g.predicates(prop)) & _VALUE - {SH.datatype}):
             for obj in g.objects(prop, pred):
                 cond = self.value_condition(prop, pred, obj)
-                rows = self.store.query(
-                    f"SELECT ?this ?v WHERE {{ ?this {_iri(path)} ?v FILTER (!({cond})) }}")
-                for this, v in sorted({(s["this"], s["v"]) for s in rows if s["this"] in focus}, key=str):
+                query = f"SELECT ?this ?v WHERE {{ ?this {_iri(path)} ?v FILTER (!({cond})) }}"
+                bad = self._breaking(query, lambda q=query: {
+                    (r["this"], r["v"]) for r in self.store.query(q)})
+                for this, v in sorted((b for b in bad if b[0] in focus), key=str):
                     self._result(this, path, v, severity, str(pred).rsplit("#", 1)[1], prop)
         for flag in g.objects(prop, SH.uniqueLang):
             if flag != Literal(True):

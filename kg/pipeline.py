@@ -114,8 +114,7 @@ def infer_with(ontology, data, engine: str):
 
 
 def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_dir: Path = FACTS_DIR,
-          progress=lambda stage: None, sources_dir: Path = SOURCE_DIR, engine: str = "auto",
-          cache_dir: Path | None = None) -> Built:
+          progress=lambda stage: None, sources_dir: Path = SOURCE_DIR, engine: str = "auto") -> Built:
     """``log``: the summary line at the end; ``progress``: called with each of STAGES as it starts."""
     out = default_dist() if out is None else out
     t0 = time.perf_counter()
