@@ -16,7 +16,7 @@ FLOCK := $(if $(shell command -v flock 2>/dev/null),flock $(LOCK))
 LOCKED = $(FLOCK) $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST))
 QUICK := not browser and not slow and not fuzz and not apache and not comunica and not engine and not replica
 
-.PHONY: setup build test quick lint serve bench clean _build
+.PHONY: setup build test quick lint serve bench bench-build clean _build
 
 # ---------------------------------------------------------------- commands (each takes the lock for its set-up)
 setup:
@@ -49,6 +49,10 @@ bench: setup
 	$(BIN)/python -m bench.run --no-build --unique --out bench/results-unique.md
 	$(BIN)/python -m bench.run --no-build --floor --out bench/results-floor.md
 	$(BIN)/python -m bench.slow
+
+# The build at 1×, 10×, 100× the real graph (bench/results-build.md; bench/README.md for 500× and 1000×).
+bench-build: setup
+	$(BIN)/python -m bench.build --sizes 1,10,100 --out bench/results-build.md
 
 clean:
 	rm -rf dist

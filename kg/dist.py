@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,17 +64,26 @@ def _prefixes(fmt: Format) -> dict | None:
     return None if fmt.extension in ("nt", "nq") else dict(PREFIXES)
 
 
-def serialize_graph(graph: Graph, fmt: Format) -> bytes:
-    """Serialise with pyoxigraph, which writes triples in the order given: sorted order gives stable bytes."""
-    triples = [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in sorted(graph)]
-    return ox.serialize(triples, format=fmt.rdf_format, prefixes=_prefixes(fmt))
+def oxigraph_triples(graph: Graph) -> list[ox.Triple]:
+    """A graph's triples as pyoxigraph triples, in rdflib's sorted order: the order of every dump. A build
+    converts each graph once and hands the list to every format (the serialisers take either)."""
+    return [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in sorted(graph)]
 
 
-def serialize_graph12(graph: Graph, extra: list, fmt: Format) -> bytes:
+def _sorted(graph) -> list[ox.Triple]:
+    return oxigraph_triples(graph) if isinstance(graph, Graph) else graph
+
+
+def serialize_graph(graph, fmt: Format) -> bytes:
+    """Serialise with pyoxigraph, which writes triples in the order given: sorted order gives stable bytes.
+    ``graph``: an rdflib Graph, or its oxigraph_triples()."""
+    return ox.serialize(_sorted(graph), format=fmt.rdf_format, prefixes=_prefixes(fmt))
+
+
+def serialize_graph12(graph, extra: list, fmt: Format) -> bytes:
     """A graph plus RDF 1.2 triples rdflib cannot hold (``extra``: pyoxigraph triples with triple terms,
     sorted)."""
-    triples = [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in sorted(graph)] + list(extra)
-    return ox.serialize(triples, format=fmt.rdf_format, prefixes=_prefixes(fmt))
+    return ox.serialize(_sorted(graph) + list(extra), format=fmt.rdf_format, prefixes=_prefixes(fmt))
 
 
 def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None) -> bytes:
@@ -82,9 +92,44 @@ def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None) -> b
     quads = []
     for iri in sorted(graphs):
         g = ox.NamedNode(str(iri))
-        quads += [ox.Quad(*(to_oxigraph(t) for t in triple), g) for triple in sorted(graphs[iri])]
+        quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in _sorted(graphs[iri])]
         quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in (extra or {}).get(iri, [])]
     return ox.serialize(quads, format=fmt.rdf_format, prefixes=_prefixes(fmt))
+
+
+CANONICAL_MAX = 1_000  # blank nodes; the real graph's report has 16, ten copies' 280
+
+
+def content_labelled(graph: Graph) -> Graph:
+    """The graph with each blank node labelled by a SHA-256 of what it says (its triples, blank objects by
+    their labels; nodes that say the same thing are numbered in order of what points at them). For a tree of
+    blank nodes (a SHACL report: the report, its results, the shapes they cite), stable and collision-free."""
+    labels: dict = {}
+
+    def label(node, seen=()):
+        if node in labels:
+            return labels[node]
+        def term(o):
+            if not isinstance(o, BNode):
+                return o.n3()
+            return "_:cycle" if o in seen else label(o, seen + (node,)).n3()
+
+        parts = sorted(f"{p.n3()} {term(o)}" for p, o in graph.predicate_objects(node))
+        labels[node] = BNode("h" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32])
+        return labels[node]
+
+    for node in sorted({t for triple in graph for t in triple if isinstance(t, BNode)}, key=str):
+        label(node)
+    counts: dict = {}
+    final = {}
+    for node, lab in sorted(labels.items(), key=lambda kv: (str(kv[1]), sorted(
+            str(labels.get(s, s)) for s in graph.subjects(None, kv[0])))):
+        n = counts[lab] = counts.get(lab, 0) + 1
+        final[node] = BNode(f"{lab}{'' if n == 1 else f'n{n}'}")
+    out = Graph()
+    for s, p, o in graph:
+        out.add((final.get(s, s), p, final.get(o, o)))
+    return out
 
 
 def gzip_bytes(data: bytes) -> bytes:
@@ -103,6 +148,10 @@ class DistWriter:
 
     def __init__(self, out: Path):
         self.out = Path(out)
+        # gzip -9 is the slowest part of writing a big build; zlib lets go of the GIL, so the copies are
+        # compressed on two threads while the next dump is serialised (the bytes are the same)
+        self.pool = ThreadPoolExecutor(max_workers=2)
+        self.pending = []
         self.stage = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
         self.files: dict[str, dict] = {}
         for stale in self.out.parent.glob(f".{self.out.name}.building-*"):  # left by a build that failed
@@ -128,17 +177,25 @@ class DistWriter:
         if graph is not None:
             self.files[name]["graph"] = graph
         if compress:
-            gz = gzip_bytes(data)
-            (self.stage / f"{name}.gz").write_bytes(gz)
-            self.files[f"{name}.gz"] = {"media_type": media_type, "encoding": "gzip", "bytes": len(gz),
-                                        "sha256": hashlib.sha256(gz).hexdigest(), "of": name}
+            self.pending.append(self.pool.submit(self._gzip, name, data, media_type))
+
+    def _gzip(self, name: str, data: bytes, media_type: str) -> None:
+        gz = gzip_bytes(data)
+        (self.stage / f"{name}.gz").write_bytes(gz)
+        self.files[f"{name}.gz"] = {"media_type": media_type, "encoding": "gzip", "bytes": len(gz),
+                                    "sha256": hashlib.sha256(gz).hexdigest(), "of": name}
 
     def add_canonical_report(self, name: str, graph: Graph) -> None:
-        # Blank-node labels from the canonical graph are hashes of their content, hence stable.
-        self.add(name, serialize_graph(to_canonical_graph(graph), FORMAT_BY_EXTENSION["ttl"]),
-                 media_type="text/turtle", compress=False)
+        # Blank-node labels from the canonical graph are hashes of their content, hence stable. rdflib's
+        # canonicalisation takes minutes for tens of thousands of blank nodes: a big report (a big graph's
+        # warnings) gets labels hashed from each node's own content instead, also stable.
+        bnodes = {t for triple in graph for t in triple if isinstance(t, BNode)}
+        canonical = to_canonical_graph(graph) if len(bnodes) <= CANONICAL_MAX else content_labelled(graph)
+        self.add(name, serialize_graph(canonical, FORMAT_BY_EXTENSION["ttl"]), media_type="text/turtle",
+                 compress=False)
 
     def finish(self, manifest: dict) -> None:
+        self._wait()
         sums = "".join(f"{self.files[n]['sha256']}  {n}\n" for n in sorted(self.files))
         (self.stage / "SHA256SUMS").write_text(sums, encoding="utf-8")
         manifest = {**manifest, "files": {n: self.files[n] for n in sorted(self.files)}}
@@ -147,7 +204,16 @@ class DistWriter:
         os.sync()  # the new files are on disk before any name points at them
         swap_in(self.stage, self.out)
 
+    def _wait(self) -> None:
+        for job in self.pending:
+            job.result()  # an error writing a copy is the build's error
+        self.pending.clear()
+        self.pool.shutdown()
+
     def discard(self) -> None:
+        for job in self.pending:
+            job.cancel()
+        self.pool.shutdown(wait=True)
         shutil.rmtree(self.stage, ignore_errors=True)
 
 

@@ -13,6 +13,7 @@ from .dist import (
     FORMAT_BY_EXTENSION,
     FORMATS,
     DistWriter,
+    oxigraph_triples,
     serialize_dataset,
     serialize_graph,
     serialize_graph12,
@@ -26,12 +27,16 @@ from .ontology_docs import render as render_ontology_docs
 from .quotes import Quotes
 from .reasoning import infer
 from .resources import default_dist, ontology_file
-from .sources import build_sources, default_source, load_sources
+from .sources import SOURCE_DIR, build_sources, default_source, load_sources
 from .validation import validate
 
 ONTOLOGY_FILE = ontology_file()
 # The stages of build(), in order; its ``progress`` callback is called with each name as the stage starts.
 STAGES = ("facts", "graph", "SHACL", "OWL RL", "dumps")
+# engine="auto": pySHACL and owlrl (the reference engines) up to this many data triples, kg.fastshacl and
+# kg.fastowl (the same results, tests/test_scale.py) above it. The real graph (2.4k) stays on the reference.
+FAST_ABOVE = 10_000
+ENGINES = ("auto", "reference", "fast")
 
 
 class BuildError(RuntimeError):
@@ -55,11 +60,12 @@ def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph:
 
 
 def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR,
-                progress=lambda stage: None) -> tuple[Graph, Context, list]:
-    """Facts → rdflib data graph (no checks)."""
+                progress=lambda stage: None, sources_dir: Path = SOURCE_DIR) -> tuple[Graph, Context, list]:
+    """Facts → rdflib data graph (no checks). ``sources_dir``: the source documents the facts cite (the
+    scale benchmark's synthetic fact files cite copies of the article)."""
     progress("facts")
     iris = Iris(base)
-    sources = load_sources()
+    sources = load_sources(sources_dir)
     facts = load_facts(facts_dir)
     progress("graph")
     data = Graph()
@@ -74,20 +80,57 @@ def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR,
     return data, ctx, links
 
 
+def choose_engine(engine: str, data: Graph) -> str:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
+    if engine == "auto":
+        return "fast" if len(data) > FAST_ABOVE else "reference"
+    return engine
+
+
+def validate_with(data, ontology, prov, engine: str, ox_graphs: dict):
+    """SHACL with the engine chosen; the fast one hands shapes it cannot compile to pySHACL."""
+    if engine == "fast":
+        from .fastshacl import Unsupported, load_store
+
+        try:
+            store = load_store([ox_graphs["data"], ox_graphs["ontology"], ox_graphs["provenance"]])
+            return validate(data, ontology, provenance=prov, engine="fast", store=store)
+        except Unsupported:  # a shape the compiler does not know: pySHACL
+            pass
+    return validate(data, ontology, provenance=prov)
+
+
+def infer_with(ontology, data, engine: str):
+    """OWL 2 RL with the engine chosen; the fast one hands ontologies it cannot tabulate to owlrl."""
+    if engine == "fast":
+        from .fastowl import Unsupported, fast_infer
+
+        try:
+            return fast_infer(ontology, data)
+        except Unsupported:  # an axiom the tables do not cover: owlrl
+            pass
+    return infer(ontology, data)
+
+
 def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_dir: Path = FACTS_DIR,
-          progress=lambda stage: None) -> Built:
+          progress=lambda stage: None, sources_dir: Path = SOURCE_DIR, engine: str = "auto") -> Built:
     """``log``: the summary line at the end; ``progress``: called with each of STAGES as it starts."""
     out = default_dist() if out is None else out
     t0 = time.perf_counter()
-    data, ctx, links = build_graph(base, facts_dir, progress)
+    data, ctx, links = build_graph(base, facts_dir, progress, sources_dir)
     ontology = load_ontology()
     prov = ctx.provenance_graph
+    engine = choose_engine(engine, data)
     progress("SHACL")
-    report = validate(data, ontology, provenance=prov)
+    # each graph becomes pyoxigraph triples once, in dump order: the fast SHACL engine's store and the dumps
+    ox_graphs = {"data": oxigraph_triples(data), "ontology": oxigraph_triples(ontology),
+                 "provenance": oxigraph_triples(prov)} if engine == "fast" else {}
+    report = validate_with(data, ontology, prov, engine, ox_graphs)
     if report.violations:
         raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
     progress("OWL RL")
-    inferred = infer(ontology, data)
+    inferred = infer_with(ontology, data, engine)
     counts = {"data": len(data), "ontology": len(ontology), "inferred": len(inferred),
               "provenance": len(prov)}
     metadata = metadata_graph(ctx.iris, data, counts, ctx.iris.source(ctx.default_source),
@@ -102,14 +145,15 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
                          f"{missing[:3]}")
 
     progress("dumps")
+    triples = {n: ox_graphs.get(n) or oxigraph_triples(g) for n, g in graphs.items()}
     writer = DistWriter(out)
     for fmt in FORMATS:
         if fmt.dataset:
-            blob = serialize_dataset({ctx.iris.graph(n): g for n, g in graphs.items()}, fmt)
+            blob = serialize_dataset({ctx.iris.graph(n): g for n, g in triples.items()}, fmt)
             writer.add(f"dataset.{fmt.extension}", blob, media_type=fmt.media_type,
                        triples=sum(counts.values()))
         else:
-            for name, g in graphs.items():
+            for name, g in triples.items():
                 writer.add(f"{name}.{fmt.extension}", serialize_graph(g, fmt), media_type=fmt.media_type,
                            triples=len(g), graph=str(ctx.iris.graph(name)))
     # RDF 1.2: the same dataset, plus one rdf:reifies triple term per reifier in the provenance graph
@@ -117,11 +161,11 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
     total12 = sum(counts.values()) + len(reifies)
     for ext in ("trig", "nq"):
         fmt = FORMAT_BY_EXTENSION[ext]
-        blob = serialize_dataset({ctx.iris.graph(n): g for n, g in graphs.items()}, fmt, extra)
+        blob = serialize_dataset({ctx.iris.graph(n): g for n, g in triples.items()}, fmt, extra)
         writer.add(f"dataset-rdf12.{ext}", blob, media_type=fmt.media_type, triples=total12)
     for ext in ("ttl", "nt"):
         fmt = FORMAT_BY_EXTENSION[ext]
-        writer.add(f"provenance-rdf12.{ext}", serialize_graph12(prov, reifies, fmt),
+        writer.add(f"provenance-rdf12.{ext}", serialize_graph12(triples["provenance"], reifies, fmt),
                    media_type=fmt.media_type, triples=len(prov) + len(reifies),
                    graph=str(ctx.iris.graph("provenance")))
     writer.add("ontology.html", render_ontology_docs(ontology, data), media_type="text/html",
@@ -146,7 +190,7 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
                    media_type="application/n-triples", triples=len(links_graph))
     writer.add(linksets.MIXNMATCH, linksets.mixnmatch(data, ctx.registry, base),
                media_type="text/tab-separated-values", compress=False)
-    cov = coverage(data, prov)
+    cov = coverage(data, prov, missing)
     writer.add("coverage.txt", coverage_text(cov).encode(), media_type="text/plain", compress=False)
     writer.finish({
         "name": "apg-kg",

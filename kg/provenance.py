@@ -136,16 +136,13 @@ def reifies(statements: dict, namespace: str) -> list[ox.Triple]:
 
 def without_provenance(data: Graph, provenance: Graph) -> list[tuple]:
     """The factual triples of ``data`` that no reifier in ``provenance`` ties to a sentence and its words."""
-    missing = []
-    for s, p, o in factual(data):
-        ok = False
-        for st in provenance.subjects(RDF.subject, s):
-            if (st, RDF.predicate, p) in provenance and (st, RDF.object, o) in provenance:
-                targets = set(provenance.objects(st, OA.hasTarget))
-                sentences = set(provenance.objects(st, PROV.wasDerivedFrom))
-                if any(provenance.value(t, OA.hasSource) in sentences for t in targets):
-                    ok = True
-                    break
-        if not ok:
-            missing.append((s, p, o))
-    return sorted(missing)
+    sources = dict(provenance.subject_objects(OA.hasSource))
+    supported = set()  # the triples some reifier derives from a sentence whose words it targets
+    for st, s in provenance.subject_objects(RDF.subject):
+        sentences = set(provenance.objects(st, PROV.wasDerivedFrom))
+        if not any(sources.get(t) in sentences for t in provenance.objects(st, OA.hasTarget)):
+            continue
+        for p in provenance.objects(st, RDF.predicate):
+            for o in provenance.objects(st, RDF.object):
+                supported.add((s, p, o))
+    return sorted(t for t in factual(data) if t not in supported)

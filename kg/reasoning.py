@@ -31,8 +31,14 @@ def infer(ontology: Graph, data: Graph) -> Graph:
     semantics.closure()
     if semantics.error_messages:
         raise InconsistencyError("; ".join(sorted(semantics.error_messages)))
+    return keep(work, before)
+
+
+def keep(triples, before) -> Graph:
+    """The new triples worth publishing: not in ``before``, not about the RDF/RDFS/OWL/XSD vocabularies, no
+    literal subject, no reflexive owl:sameAs, no ``rdf:type owl:Thing``."""
     inferred = Graph()
-    for s, p, o in work:
+    for s, p, o in triples:
         if (s, p, o) in before or isinstance(s, Literal):
             continue
         if str(s).startswith(_BUILTIN) or str(p).startswith(_ERRNS) or str(s).startswith(_ERRNS):

@@ -193,8 +193,12 @@ def _graph(remove=(), add="", provenance_for_added=True) -> Graph:
     return g
 
 
-def test_valid_fixture_passes_every_shape(ontology, shapes):
-    report = validate(_graph(), ontology, shapes)
+ENGINES = ("reference", "fast")  # pySHACL; kg.fastshacl (the shapes as pyoxigraph queries, for big graphs)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_valid_fixture_passes_every_shape(ontology, shapes, engine):
+    report = validate(_graph(), ontology, shapes, engine=engine)
     assert report.results == (), report.text()
 
 
@@ -219,10 +223,13 @@ def _fired(report, shapes, node_shape: URIRef) -> set[tuple[str, str, str]]:
     return out
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("shape,focus,remove,add,severity,constraint", CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_shape_catches_invalid_fixture(ontology, shapes, shape, focus, remove, add, severity, constraint):
-    report = validate(_graph(remove, add, shape != "StatementProvenanceShape"), ontology, shapes)
+def test_shape_catches_invalid_fixture(ontology, shapes, shape, focus, remove, add, severity, constraint,
+                                       engine):
+    report = validate(_graph(remove, add, shape != "StatementProvenanceShape"), ontology, shapes,
+                      engine=engine)
     component, what = constraint
     fired = _fired(report, shapes, URIRef(APGSH + shape))
     if component == "SPARQL":
@@ -233,6 +240,24 @@ def test_shape_catches_invalid_fixture(ontology, shapes, shape, focus, remove, a
     assert {r.focus for r in report.results} == {EX + focus}, report.text()
     assert {r.severity for r in report.results} == {severity}, report.text()
     assert report.conforms == (severity != "Violation")
+
+
+@pytest.mark.parametrize("shape,focus,remove,add,severity,constraint", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_fast_engine_reports_what_pyshacl_reports(ontology, shapes, shape, focus, remove, add, severity,
+                                                  constraint):
+    """Each result's severity, focus, path, value, component and source shape; the messages too where the
+    shape gives one (the default messages of the two engines differ)."""
+    graph = _graph(remove, add, shape != "StatementProvenanceShape")
+    reports = [validate(graph, ontology, shapes, engine=e).graph for e in ENGINES]
+    keys = [{tuple(g.value(r, p) for p in (SH.resultSeverity, SH.focusNode, SH.resultPath, SH.value,
+                                            SH.sourceConstraintComponent, SH.sourceShape))
+             for r in g.subjects(SH.resultSeverity, None)} for g in reports]
+    assert keys[0] == keys[1]
+    written = {str(m) for m in shapes.objects(None, SH.message)}
+    given = [{(g.value(r, SH.focusNode), m) for r in g.subjects(SH.resultSeverity, None)
+              for m in g.objects(r, SH.resultMessage) if str(m) in written} for g in reports]
+    assert given[0] == given[1]
 
 
 def test_every_node_shape_has_a_case(shapes):
