@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,3 +113,30 @@ def other_build(dist: Path, out: Path) -> Path:
     manifest["files"]["dataset.nq"]["sha256"] = hashlib.sha256((out / "dataset.nq").read_bytes()).hexdigest()
     (out / "manifest.json").write_text(json.dumps(manifest))
     return out
+
+
+class Listener:
+    """A TCP listener on loopback that counts connections and closes them at once."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/internal"
+        self.count = 0
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.count += 1
+            conn.close()
+
+    def close(self):
+        self._stop = True
+        self.sock.close()

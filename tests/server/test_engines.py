@@ -4,13 +4,11 @@ graphs stay out of sight. (The endpoint and linked-data suites run over every en
 ``server`` fixtures of test_protocol_matrix.py, test_linked_data.py, test_safety.py, …)"""
 import json
 import shutil
-import socket
 import subprocess
-import threading
 
 import pytest
 from engines import oxigraph_tool, start_oxigraph, stop
-from liveserver import apg, clean_env, free_port, other_build
+from liveserver import Listener, apg, clean_env, free_port, other_build
 from sparqlhttp import send
 
 from server.engines import MARKER_GRAPH
@@ -19,30 +17,6 @@ from server.engines.load import load
 
 pytestmark = pytest.mark.engine
 ENGINES = ["oxigraph", "virtuoso"]
-
-
-class Listener:
-    """A TCP listener on loopback that counts connections and closes them at once."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/internal"
-        self.count = 0
-        threading.Thread(target=self._run, daemon=True).start()
-
-    def _run(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.count += 1
-            conn.close()
-
-    def close(self):
-        self.sock.close()
 
 
 @pytest.fixture

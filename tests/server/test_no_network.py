@@ -9,10 +9,10 @@ never rows. The live queries that slip past the screen are what only the sandbox
 this test."""
 import os
 import socket
-import threading
 
 import pyoxigraph as ox
 import pytest
+from liveserver import Listener
 from sparqlhttp import send
 
 from server.endpoint import query, sandbox
@@ -22,33 +22,6 @@ from server.endpoint import query, sandbox
 def server(any_server):
     """Every test here runs over the embedded store and each external engine (tests/server/conftest.py)."""
     return any_server
-
-
-class Listener:
-    """A TCP listener on loopback that counts connections and closes them at once."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/internal"
-        self.count = 0
-        self._stop = False
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.count += 1
-            conn.close()
-
-    def close(self):
-        self._stop = True
-        self.sock.close()
 
 
 @pytest.fixture
