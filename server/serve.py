@@ -19,6 +19,7 @@ the old one stopped gracefully), each loading the build in DIST as it is then; b
 signal: every worker switches to it in place when ``apg build`` swaps it in (server/reload.py), without
 closing a connection. A worker that dies is respawned."""
 import errno
+import gc
 import socket
 
 from .logs import LOG_CONFIG
@@ -82,6 +83,13 @@ def run(config: dict, settings: dict) -> None:
 
     def load(_target):
         # serves a new build when one appears (server/reload.py)
-        return Reloading(lambda: create_app(dict(config)))
+        served = Reloading(lambda: create_app(dict(config)))
+        # What the worker loaded lives as long as it does: out of the collector's sight, a full collection no
+        # longer walks it while requests wait (such pauses were the spikes of the benchmark's p99), and the
+        # query processes forked later share those pages instead of copying them when the collector touches
+        # them. Only at start: a reloaded build's objects stay collectable, so the old one can be freed.
+        gc.collect()
+        gc.freeze()
+        return served
 
     Server("apg:serve", **granian_options(settings)).serve(target_loader=load)

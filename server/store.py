@@ -109,6 +109,7 @@ class OxigraphStore(Build):
         self._store = None
         self._pid = None
         self._merged = False
+        self._datasets: dict[tuple, tuple[list, list]] = {}  # dataset() of graph IRIs, remembered (read-only)
         if self.path is None:
             self._store = _load(ox.Store(), dump)
             self._pid = os.getpid()
@@ -169,10 +170,17 @@ class OxigraphStore(Build):
     def dataset(self, default_graph=None, named_graphs=None) -> tuple[list, list]:
         """As ``Build.dataset``; a default graph that is exactly the merge this store holds in its own default
         graph (data + ontology, see ``_merge_default_graph``) is answered from that one graph."""
-        dg, ng = super().dataset(default_graph, named_graphs)
-        if self._merged and set(dg) == set(self.default_graph):  # the same merge, already made
-            dg = [ox.DefaultGraph()]
-        return dg, ng
+        key = (None if default_graph is None else tuple(default_graph),
+               None if named_graphs is None else tuple(named_graphs))
+        found = self._datasets.get(key)
+        if found is None:
+            dg, ng = super().dataset(default_graph, named_graphs)
+            if self._merged and set(dg) == set(self.default_graph):  # the same merge, already made
+                dg = [ox.DefaultGraph()]
+            found = (dg, ng)
+            if len(self._datasets) < 64:  # clients send the same few datasets with every query
+                self._datasets[key] = found
+        return found
 
     def query(self, sparql: str, *, default_graph=None, named_graphs=None, base_iri=None, prefixes=None,
               substitutions=None):

@@ -143,15 +143,34 @@ def unquote_plus(raw: bytes) -> bytes:
     return unquote_to_bytes(raw)
 
 
+# Decoded pairs of the short parameters clients repeat on every request (default-graph-uri, named-graph-uri,
+# format: a client sends the same ones each time; decoding seven IRIs cost more than the rest of the path).
+# Only pairs up to _PAIR_BYTES are kept, at most _PAIRS of them, so a client cannot grow it without bound;
+# never the query (it changes from request to request, and would crowd the others out).
+_PAIR_BYTES = 512
+_PAIRS = 1024
+_decoded: dict[bytes, tuple[str, str]] = {}
+
+
+def _decode_pair(part: bytes) -> tuple[str, str]:
+    name, _, value = part.partition(b"=")
+    return unquote_plus(name).decode("utf-8"), unquote_plus(value).decode("utf-8")
+
+
 def parse_query_string(raw: bytes) -> list[tuple[str, str]]:
     """The (name, value) pairs of a query string, as Werkzeug's ``request.args`` has them for a valid UTF-8
     string (urllib's ``parse_qsl`` with blank values kept); UnicodeDecodeError if a name or value is not
     UTF-8."""
     pairs = []
     for part in raw.split(b"&"):
-        if part:
-            name, _, value = part.partition(b"=")
-            pairs.append((unquote_plus(name).decode("utf-8"), unquote_plus(value).decode("utf-8")))
+        if not part:
+            continue
+        pair = _decoded.get(part)
+        if pair is None:
+            pair = _decode_pair(part)
+            if len(part) <= _PAIR_BYTES and len(_decoded) < _PAIRS and not part.startswith(b"query="):
+                _decoded[part] = pair
+        pairs.append(pair)
     return pairs
 
 

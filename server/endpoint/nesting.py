@@ -49,6 +49,7 @@ _NAMES = re.compile(r"[?$][\w\u00b7\u0300-\u036f\u203f\u2040]+|[^\W\d][\w.\-]*:[
 _BRACKETS = re.compile(r"[(){}\[\]]")
 _GROUP_WORDS = re.compile(r"(?<![\w:?$])(?:bind|values)(?![\w:])", re.IGNORECASE)
 _OPERATORS = re.compile(r"[-+*/=<>!|^&]")
+_OPERATOR_BYTES = b"-+*/=<>!|^&"
 _OPEN = {"(": ")", "{": "}", "[": "]"}
 
 
@@ -75,7 +76,8 @@ def _surely_within(text: str) -> bool:
     brackets = text.count("(") + text.count("{") + text.count("[")
     folded = text.casefold()
     groups = text.count("{") + folded.count("bind") + folded.count("values")
-    operators = sum(text.count(c) for c in "-+*/=<>!|^&")
+    raw = text.encode("utf-8", "surrogatepass")  # the operators are ASCII: as many bytes as characters
+    operators = len(raw) - len(raw.translate(None, _OPERATOR_BYTES))
     return brackets <= MAX_DEPTH and groups <= MAX_GROUPS and operators <= MAX_OPERATORS
 
 

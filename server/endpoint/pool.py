@@ -23,6 +23,7 @@ queries cannot hold the threads that cheap requests need.
 In the Flask app the pool is created by ``init_app(app, handler)`` and reached through ``get_pool()``.
 """
 import ctypes
+import gc
 import multiprocessing
 import os
 import pickle
@@ -84,6 +85,9 @@ def _child_main(jobs, replies, parent_ends, handler, parent_pid, memory_bytes) -
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(0)
     sandbox.set_name(b"apg-query")
+    # Everything inherited from the HTTP worker stays as it is: the collector need not walk it (and a full
+    # collection over the worker's objects would stall a query).
+    gc.freeze()
     try:
         sandbox.deny_network()
         sandbox.limit_memory(memory_bytes)
@@ -112,16 +116,25 @@ def _send(fd: int, message) -> None:
 
 
 def _recv(fd: int):
-    """The next message; EOFError if the other end closed first."""
-    (size,) = _LENGTH.unpack(_read_exactly(fd, _LENGTH.size))
-    return pickle.loads(_read_exactly(fd, size))
+    """The next message; EOFError if the other end closed first. Length and message usually come in one read
+    (one syscall: each side has at most one message in flight, so a read never takes part of the next)."""
+    data = os.read(fd, _FIRST_READ)
+    if len(data) < _LENGTH.size:
+        data += _read_exactly(fd, _LENGTH.size - len(data))
+    (size,) = _LENGTH.unpack_from(data)
+    end = _LENGTH.size + size
+    if len(data) < end:
+        data += _read_exactly(fd, end - len(data))
+    if len(data) > end:
+        raise EOFError("more than one message in the pipe")
+    return pickle.loads(memoryview(data)[_LENGTH.size:])
+
+
+_FIRST_READ = 1 << 16  # a pipe's buffer: a job or an answer of up to 64 KiB comes in one read
 
 
 def _read_exactly(fd: int, size: int) -> bytes:
-    data = os.read(fd, size)  # an answer of a few KiB comes in one read, without a copy
-    if len(data) == size:
-        return data
-    buf = bytearray(data)
+    buf = bytearray()
     while len(buf) < size:
         chunk = os.read(fd, size - len(buf))
         if not chunk:

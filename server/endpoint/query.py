@@ -126,7 +126,23 @@ def needs_parse(text: str) -> bool:
         return True
     if _SERVICE in folded:
         return True
-    return _WORDS.search(_OPAQUE.sub(" ", folded)) is not None
+    # Masking only removes text, and what can precede a word right after a masked token (">", a quote, the
+    # line end after a comment) is no name character: without a word in the whole text there is none outside
+    # the masked parts either, and the mask (the costly step) is skipped.
+    return _has_word(folded) and _has_word(_OPAQUE.sub(" ", folded))
+
+
+def _has_word(folded: str) -> bool:
+    """``_WORDS.search(folded) is not None``, with str.find (a regex whose lookbehind comes first tries every
+    position: 40 µs for a 1 KiB query, against 2 µs): a word not glued to a preceding name character (``\\w``
+    in Python's re is ``isalnum()`` or ``_``), a prefixed name's colon or a variable's sigil."""
+    for word in ("from", "describe"):
+        at = folded.find(word)
+        while at != -1:
+            if at == 0 or not (folded[at - 1].isalnum() or folded[at - 1] in "_:?$"):
+                return True
+            at = folded.find(word, at + 1)
+    return False
 
 
 @functools.lru_cache(maxsize=256)
@@ -281,10 +297,17 @@ def too_large(job: Job) -> Reply:
 
 def _check_graph_iris(iris: list[str], parameter: str) -> None:
     for iri in iris:
+        if iri in _GOOD_IRIS:  # a client sends the same graph IRIs with every query
+            continue
         try:
             ox.NamedNode(iri)
         except ValueError as exc:
             raise QueryError(400, f"{parameter} {iri!r} is not an absolute IRI: {one_line(exc)}") from None
+        if len(_GOOD_IRIS) < 256:
+            _GOOD_IRIS.add(iri)
+
+
+_GOOD_IRIS: set[str] = set()
 
 
 def negotiate_format(kind: str, job: Job):
