@@ -22,13 +22,21 @@ _VALIDATORS = ("etag", "cache-control", "vary", "last-modified", "access-control
 
 
 class _Entry:
-    __slots__ = ("status", "headers", "body", "etag", "not_modified")
+    """A kept answer. Its validators are read from the headers on the first conditional request only: most
+    entries never get one, and reading them cost as much as the rest of filling the cache."""
+    __slots__ = ("status", "headers", "body", "_validators")
 
     def __init__(self, status: str, headers: list, body: bytes):
         self.status, self.headers, self.body = status, headers, body
-        etag = next((v for k, v in headers if k.lower() == "etag"), None)
-        self.etag = unquote_etag(etag)[0] if etag else None
-        self.not_modified = [(k, v) for k, v in headers if k.lower() in _VALIDATORS]
+        self._validators = None
+
+    def validators(self) -> tuple[str | None, list]:
+        """(the entity tag, unquoted, or None; the headers a 304 repeats)."""
+        if self._validators is None:
+            etag = next((v for k, v in self.headers if k.lower() == "etag"), None)
+            self._validators = (unquote_etag(etag)[0] if etag else None,
+                                [(k, v) for k, v in self.headers if k.lower() in _VALIDATORS])
+        return self._validators
 
 
 class AnswerCache:
@@ -60,9 +68,11 @@ class AnswerCache:
 
     def _answer(self, entry: _Entry, environ, start_response, method: str):
         inm = environ.get("HTTP_IF_NONE_MATCH")
-        if inm and entry.etag and parse_etags(inm).contains_weak(entry.etag):
-            start_response("304 NOT MODIFIED", entry.not_modified)
-            return []
+        if inm:
+            etag, not_modified = entry.validators()
+            if etag and parse_etags(inm).contains_weak(etag):
+                start_response("304 NOT MODIFIED", not_modified)
+                return []
         start_response(entry.status, entry.headers)
         return [] if method == "HEAD" else [entry.body]
 
