@@ -15,13 +15,15 @@ from urllib.parse import quote, unquote
 import pyoxigraph as ox
 from flask import Blueprint, abort, current_app, redirect, request
 
+from kg.namespaces import PREFIXES
+
 from ..store import get_store
 
 bp = Blueprint("lookup", __name__)
 
-WIKIDATA = "http://www.wikidata.org/entity/"
-DBPEDIA = "http://dbpedia.org/resource/"
-SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+WIKIDATA = PREFIXES["wd"]
+DBPEDIA = PREFIXES["dbr"]
+SAME_AS = ox.NamedNode(PREFIXES["owl"] + "sameAs")
 _ITEM = r"([Qq][1-9][0-9]*)"
 _WIKIDATA_FORMS = (
     re.compile(rf"^{_ITEM}$"),

@@ -30,8 +30,10 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from kg.namespaces import PREFIXES
+
 from .footnotes import provenance_graph
-from .views import PREFIXES, Labeller, select, store_memo
+from .views import Labeller, select, store_memo
 
 APG = PREFIXES["apg"]
 CRITICAL = {"Criticism", "Accusation", "Objection", "Proposal", "Demand", "Conspiracy", "Attempt"}

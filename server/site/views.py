@@ -21,34 +21,21 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from kg.namespaces import PREFIXES
+
 LANGS = ("en", "lv", "ru")
 DEFAULT_LANG = "en"
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-PROV = "http://www.w3.org/ns/prov#"
-APG = "https://w3id.org/apg-kg/ontology#"
-WIKIDATA = "http://www.wikidata.org/entity/"
-DBPEDIA = "http://dbpedia.org/resource/"
-
-PREFIXES = {
-    "apg": APG,
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "owl": OWL,
-    "prov": PROV,
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "org": "http://www.w3.org/ns/org#",
-    "opengov": "http://www.w3.org/ns/opengov#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "schema": "http://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "void": "http://rdfs.org/ns/void#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "oa": "http://www.w3.org/ns/oa#",
-}
+RDF = PREFIXES["rdf"]
+RDFS = PREFIXES["rdfs"]
+OWL = PREFIXES["owl"]
+PROV = PREFIXES["prov"]
+APG = PREFIXES["apg"]
+WIKIDATA = PREFIXES["wd"]
+DBPEDIA = PREFIXES["dbr"]
+# curie() names terms of vocabularies; an identity link's target (a Wikidata item, a DBpedia resource) keeps
+# its IRI, and a term of vann: (which TERMS does not label) its local name, as pages have always shown it
+_TERM_PREFIXES = {p: ns for p, ns in PREFIXES.items() if p not in ("wd", "dbr", "vann")}
 
 # Labels of the reused terms the ontology graph does not label (curie -> en, lv, ru).
 TERMS = {
@@ -157,7 +144,7 @@ def pick_lang(value: str | None) -> str:
 
 
 def curie(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in _TERM_PREFIXES.items():
         if iri.startswith(ns) and re.fullmatch(r"[A-Za-z_][\w.-]*", iri[len(ns) :]):
             return f"{prefix}:{iri[len(ns) :]}"
     return iri
