@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from kg import names
 from kg.namespaces import PREFIXES
 
-from . import views
+from . import queries, views
 from .views import LANGS
 
 XSD = PREFIXES["xsd"]
@@ -141,7 +141,7 @@ def values(store, pid: str, iri: str, lab: views.Labeller) -> list:
     if prop is not None:  # (substituted variables must be in the projection)
         rows = views.select(store, f"SELECT DISTINCT ?e ?v WHERE {{ {prop.pattern} }}", e=iri)
     else:
-        rows = views.select(store, "SELECT DISTINCT ?e ?p ?v WHERE { ?e ?p ?v }", e=iri, p=predicate(pid))
+        rows = views.select(store, queries.load("property-values"), e=iri, p=predicate(pid))
     return sorted((r["v"] for r in rows if r["v"] is not None), key=lambda t: (type(t).__name__, str(t)))
 
 

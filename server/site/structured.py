@@ -14,6 +14,7 @@ import json
 
 from markupsafe import Markup
 
+from . import queries
 from .views import kinds, select
 
 SCHEMA_TYPES = {"person": "Person", "organization": "Organization", "place": "Place", "event": "Event",
@@ -23,18 +24,10 @@ CONTEXT = {"@vocab": "http://schema.org/", "xsd": "http://www.w3.org/2001/XMLSch
            **{k: {"@type": "@id"} for k in ("sameAs", "url", "license", "contentUrl", "isBasedOn")}}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
-_THING = """SELECT ?this ?p ?o WHERE {
-  VALUES ?p { rdfs:label skos:altLabel owl:sameAs schema:startDate schema:endDate dcterms:date
-              prov:atLocation }
-  ?this ?p ?o }"""
-_DATASET = """SELECT ?this ?meta ?p ?o WHERE { GRAPH ?meta {
-  VALUES ?p { dcterms:title dcterms:description dcterms:license dcterms:hasVersion dcterms:modified
-              dcterms:creator dcterms:source dcat:distribution }
-  ?this ?p ?o } }"""
-_DOWNLOADS = """SELECT ?this ?meta ?d ?title ?url ?type WHERE { GRAPH ?meta {
-  ?this dcat:distribution ?d . ?d dcat:downloadURL ?url ; dcat:mediaType ?type .
-  OPTIONAL { ?d dcterms:title ?title } } } ORDER BY ?d"""
-_SOURCE_URL = "SELECT ?source ?url WHERE { ?source schema:url ?url }"
+_THING = queries.load("structured-thing")
+_DATASET = queries.load("structured-dataset")
+_DOWNLOADS = queries.load("structured-downloads")
+_SOURCE_URL = queries.load("structured-source-url")
 _PROPERTY = {"rdfs:label": "name", "skos:altLabel": "alternateName", "owl:sameAs": "sameAs",
              "schema:startDate": "startDate", "schema:endDate": "endDate", "dcterms:date": "dateCreated"}
 _NS = {"http://www.w3.org/2000/01/rdf-schema#": "rdfs:", "http://www.w3.org/2004/02/skos/core#": "skos:",
