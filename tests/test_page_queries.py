@@ -33,7 +33,7 @@ def test_every_query_parses(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_no_query_file_declares_its_prefixes(name):
     body = (ROOT / "server" / "site" / "queries" / f"{name}.rq").read_text(encoding="utf-8")
-    assert not re.search(r"(?im)^\s*(PREFIX|BASE)\b", body), f"{name}.rq: the prologue comes from kg.namespaces"
+    assert not re.search(r"(?im)^\s*(PREFIX|BASE)\b", body), f"{name}.rq: its prologue is kg.namespaces'"
 
 
 def _loaded_names() -> dict[str, set[str]]:
@@ -41,8 +41,9 @@ def _loaded_names() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for path in CODE:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "load"
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "queries"):
+            func = getattr(node, "func", None)
+            if (isinstance(node, ast.Call) and isinstance(func, ast.Attribute) and func.attr == "load"
+                    and isinstance(func.value, ast.Name) and func.value.id == "queries"):
                 for arg in node.args:
                     for const in ast.walk(arg):
                         if isinstance(const, ast.Constant) and isinstance(const.value, str):
