@@ -174,12 +174,7 @@ def _page() -> int:
 
 def matches(store, terms) -> list[ox.Triple]:
     """Every triple of the default graph matching the terms (None: any), each once, in N-Triples order."""
-    found = {}
-    s, p, o = terms
-    for graph in store.default_graph:
-        for q in store.store.quads_for_pattern(s, p, o, graph):
-            found.setdefault(str(q.triple), q.triple)
-    return [found[k] for k in sorted(found)]
+    return sorted(store.matching(*terms), key=str)
 
 
 # ---------------------------------------------------------------- URLs of the interface on this host

@@ -184,7 +184,8 @@ def select(store, sparql: str, **given) -> list[dict]:
     return [{n: row[n] for n in names} for row in result]
 
 
-def _ask(store, sparql: str, **given) -> bool:
+def ask(store, sparql: str, **given) -> bool:
+    """The answer of an ASK query, ``given`` bound as for ``select``."""
     bound = {ox.Variable(k): _node(v) for k, v in given.items()}
     return bool(store.query(sparql, prefixes=PREFIXES, substitutions=bound or None))
 
@@ -516,7 +517,7 @@ def _parent(store, iri: str, lab: Labeller) -> dict | None:
     base = lab.base or ""
     if not parent.startswith(base + "id/") or parent.count("/") <= (base + "id/x").count("/"):
         return None
-    if not _ask(store, queries.load("described"), this=parent):
+    if not ask(store, queries.load("described"), this=parent):
         return None
     return lab.link(parent)
 
