@@ -1,7 +1,9 @@
 """The server's layout holds: the SPARQL endpoint (server/endpoint/) and the site (server/site/) do not import
 each other (both use the shared top level: the store interface, formats, HTTP manners, caches; the engines
 package stands behind the store interface), and no module of the project reaches into another's private names
-(``from .x import _y``, ``module._y``)."""
+(``from .x import _y``, ``module._y``); the site reaches the store only through its interface (``query``,
+``describe``, ``matching``), never the embedded pyoxigraph Store behind it (``store.store``), which an engine
+has not."""
 import ast
 from pathlib import Path
 
@@ -71,4 +73,16 @@ def test_no_module_reaches_into_another_private_names():
                     base = base.value
                 if isinstance(base, ast.Name) and base.id in ours:
                     bad.append(f"{path.relative_to(ROOT)}:{node.lineno} uses {ast.unparse(node)}")
+    assert not bad, "\n".join(bad)
+
+
+def test_the_site_does_not_reach_past_the_store_interface():
+    bad = []
+    for path in CODE:
+        if not _module(path).startswith("server.site"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Attribute) and node.attr == "store" and isinstance(node.value, ast.Name)
+                    and node.value.id == "store"):
+                bad.append(f"{path.relative_to(ROOT)}:{node.lineno} uses store.store")
     assert not bad, "\n".join(bad)
