@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from kg.namespaces import PREFIXES
+
+XSD = PREFIXES["xsd"]
+RDF_LANGSTRING = PREFIXES["rdf"] + "langString"
 _DECIMALS = {
     XSD + t
     for t in (

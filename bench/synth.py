@@ -83,9 +83,9 @@ def remap(record, k: int, parent: str | None = None):
 
 
 def _load(path: Path) -> list:
-    from kg.facts import _Loader  # the fact files' own YAML dialect: no timestamps
+    from kg.facts import read_yaml  # the fact files' own YAML dialect: no timestamps
 
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or []
+    return read_yaml(path) or []
 
 
 def records(k: int, facts_dir: Path = FACTS_DIR) -> dict[str, list]:

@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 from . import dates
 from .facts import FactError, Record
 from .iris import Iris
-from .namespaces import APG, OA, OPENGOV, ORG, SCHEMA
+from .namespaces import APG, DBR, OA, OPENGOV, ORG, SCHEMA, WD
 from .provenance import Words, add_words, statement_iri
 from .schema import ROLES
 from .sources import Source
@@ -474,6 +474,6 @@ def add_links(ctx: Context, links: list[dict]) -> None:
             continue
         node = ctx.registry[row["key"]][1]
         if row["status"] == "verified" and row["wikidata"]:
-            ctx.add(node, OWL.sameAs, URIRef(f"http://www.wikidata.org/entity/{row['wikidata']}"))
+            ctx.add(node, OWL.sameAs, WD[row["wikidata"]])
         if row["enwiki_title"]:
-            ctx.add(node, OWL.sameAs, URIRef(f"http://dbpedia.org/resource/{row['enwiki_title']}"))
+            ctx.add(node, OWL.sameAs, DBR[row["enwiki_title"]])

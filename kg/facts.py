@@ -74,7 +74,7 @@ def _errors(name: str, data, exc: ValidationError) -> str:
     return "\n".join(f"{where}: field {_field(e['loc'])}: {e['msg']}" for e in exc.errors())
 
 
-def _read_yaml(path: Path):
+def read_yaml(path: Path):
     """The YAML of one fact file; FactError names the file, the line and the column of a syntax error."""
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_FAST_LOADER)
@@ -97,7 +97,7 @@ def load_facts(facts_dir: Path = FACTS_DIR) -> dict[str, list[Record]]:
         if stem not in KINDS:
             raise FactError(f"{path.name}: unknown fact file (known: {', '.join(KINDS)})")
         kind, model = KINDS[stem]
-        records = _read_yaml(path) or []
+        records = read_yaml(path) or []
         if not isinstance(records, list):
             raise FactError(f"{path.name}: must be a list of records")
         out = []

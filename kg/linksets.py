@@ -16,8 +16,10 @@
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDFS
 
+from .namespaces import PREFIXES
+
 # target name: the namespace of its IRIs (the same names as the VoID linksets {base}dataset/linkset/{name})
-TARGETS = {"wikidata": "http://www.wikidata.org/entity/", "dbpedia": "http://dbpedia.org/resource/"}
+TARGETS = {"wikidata": PREFIXES["wd"], "dbpedia": PREFIXES["dbr"]}
 MIXNMATCH = "mixnmatch.tsv"
 MIXNMATCH_COLUMNS = ("id", "name", "description", "type", "url", "q")
 # The named entities of the link report (kg/links.py), with the word a description uses for each kind.

@@ -13,7 +13,7 @@ from .linksets import MIXNMATCH, TARGETS, linkset_file
 from .namespaces import ONTOLOGY_IRI, PREFIXES, VOID
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
-FOAF = "http://xmlns.com/foaf/0.1/"
+FOAF = PREFIXES["foaf"]
 EXAMPLES = ("person/khrushchev", "event/presidium-session-1957-06", "vote/removal-vote-1957-06",
             "decision/plenum-resolution-1957-06-29")
 

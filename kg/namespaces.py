@@ -137,6 +137,11 @@ class APG(DefinedNamespace):
     ApprovalOfProposals: URIRef
 
 
+# The one prefix table of the project. PREFIXES: the graph's vocabularies, bound in every dump and document,
+# predefined for every query (the endpoint's, the pages', ``apg query``'s), listed by the service description
+# and the query page. NAMESPACES adds the vocabularies of the server's descriptions of itself (the service
+# description, the Triple Pattern Fragments controls): bound where those are written, not predefined for
+# queries. Every other table of prefixes in the code is a selection of names from these two.
 PREFIXES = {
     "apg": str(APG._NS),
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -156,4 +161,12 @@ PREFIXES = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "wd": str(WD),
     "dbr": str(DBR),
+}
+NAMESPACES = {
+    **PREFIXES,
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "fmt": "http://www.w3.org/ns/formats/",
+    "ent": "http://www.w3.org/ns/entailment/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
 }

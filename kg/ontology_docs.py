@@ -8,7 +8,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from . import __version__
-from .namespaces import APG, ONTOLOGY_IRI, PREFIXES
+from .namespaces import ONTOLOGY_IRI, PREFIXES
 from .resources import templates_dir
 
 _ENV = Environment(loader=FileSystemLoader(templates_dir("kg")),
@@ -36,7 +36,7 @@ def _usage(data: Graph, term: URIRef) -> int:
 
 
 def render(ontology: Graph, data: Graph) -> bytes:
-    ns = str(APG._NS)
+    ns = PREFIXES["apg"]
     sections = []
     for title, kind in _KINDS:
         terms = sorted(t for t in ontology.subjects(RDF.type, kind) if str(t).startswith(ns))

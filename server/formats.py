@@ -12,9 +12,11 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from kg.namespaces import NAMESPACES
+
 RESULTS = "results"
 GRAPH = "graph"
-_W3C = "http://www.w3.org/ns/formats/"
+_W3C = NAMESPACES["fmt"]
 
 
 def content_type(media_type: str) -> str:

@@ -62,7 +62,8 @@ def venv(wheel, tmp_path_factory) -> Path:
 
 def test_the_wheel_carries_the_resources(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for folder, package in (("ontology", "kg/ontology"), ("shapes", "kg/shapes"), ("queries", "kg/queries")):
+    for folder, package in (("ontology", "kg/ontology"), ("shapes", "kg/shapes"), ("queries", "kg/queries"),
+                            ("server/site/queries", "server/site/queries")):
         files = {p.name for p in (ROOT / folder).iterdir() if p.suffix in (".ttl", ".rq", ".json")}
         assert files and {f"{package}/{name}" for name in files} <= names, folder
     assert "kg/templates/ontology.html" in names and "server/site/templates/landing.html" in names

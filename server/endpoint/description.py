@@ -10,20 +10,21 @@ as SIB's endpoints (UniProt, Bgee…) publish theirs: ``<{endpoint}#prefixes>``,
 Service Description has no term of its own for them."""
 import pyoxigraph as ox
 
+from kg.namespaces import NAMESPACES
+
 from ..formats import FORMATS
 from .diagnostics import PREDEFINED
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-XSD_ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
-SH = "http://www.w3.org/ns/shacl#"
-OWL_ONTOLOGY = ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology")
-PREFIXES = {"sd": SD, "void": VOID, "rdfs": RDFS, "fmt": "http://www.w3.org/ns/formats/",
-            "ent": "http://www.w3.org/ns/entailment/", "sh": SH, "owl": "http://www.w3.org/2002/07/owl#",
-            "xsd": "http://www.w3.org/2001/XMLSchema#"}
+SD = NAMESPACES["sd"]
+VOID = NAMESPACES["void"]
+RDF_TYPE = ox.NamedNode(NAMESPACES["rdf"] + "type")
+RDFS = NAMESPACES["rdfs"]
+XSD_INTEGER = ox.NamedNode(NAMESPACES["xsd"] + "integer")
+XSD_ANY_URI = ox.NamedNode(NAMESPACES["xsd"] + "anyURI")
+SH = NAMESPACES["sh"]
+OWL_ONTOLOGY = ox.NamedNode(NAMESPACES["owl"] + "Ontology")
+# the prefixes its Turtle, TriG and RDF/XML forms bind
+BINDINGS = {p: NAMESPACES[p] for p in ("sd", "void", "rdfs", "fmt", "ent", "sh", "owl", "xsd")}
 
 
 def _sd(name: str) -> ox.NamedNode:
@@ -64,7 +65,7 @@ def service_description(store, endpoint: str, void: str, base: str) -> list[ox.T
         ox.Triple(service, _sd("endpoint"), service),
         ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
         ox.Triple(service, _sd("defaultEntailmentRegime"),
-                  ox.NamedNode("http://www.w3.org/ns/entailment/Simple")),
+                  ox.NamedNode(NAMESPACES["ent"] + "Simple")),
         ox.Triple(service, _sd("defaultDataset"), dataset),
         ox.Triple(service, see_also, ox.NamedNode(void)),
         ox.Triple(service, comment, ox.Literal(

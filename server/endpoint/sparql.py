@@ -32,8 +32,7 @@ from werkzeug.exceptions import ServiceUnavailable
 from ..formats import FORMATS, GRAPH, NotAcceptable, content_type, negotiate
 from ..http import etag_for
 from ..store import get_store
-from .description import PREFIXES as SD_PREFIXES
-from .description import service_description
+from .description import BINDINGS, service_description
 from .pool import HandlerError, QueryTimeout, Saturated, WorkerLost, get_pool
 from .query import Job, Reply
 
@@ -307,6 +306,6 @@ def _service_description() -> Response:
                                   store.base or current_app.config["BASE"])
     if fmt.is_dataset:
         triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-    prefixes = SD_PREFIXES if fmt.oxigraph_format in ("TURTLE", "TRIG", "RDF_XML") else None
+    prefixes = BINDINGS if fmt.oxigraph_format in ("TURTLE", "TRIG", "RDF_XML") else None
     body = ox.serialize(triples, format=fmt.writer, prefixes=prefixes)
     return _cacheable(Response(body, status=200, content_type=content_type(media_type)), etag)

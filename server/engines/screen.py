@@ -26,13 +26,15 @@ from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
+from kg.namespaces import PREFIXES
+
 from .. import describe
 from ..endpoint import query
 from ..endpoint.nesting import OPAQUE
 from ..formats import GRAPH, RESULTS
 from . import EMPTY_GRAPH
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = PREFIXES["xsd"]
 _LINE_BREAKS = {"\r": "CR", "\f": "FF", "\v": "VT", "\x85": "NEL", "\u2028": "U+2028", "\u2029": "U+2029"}
 
 

@@ -7,12 +7,10 @@ metadata graph, the thing's IRI and label from the page. The line follows the us
 """
 import re
 
+from . import queries
 from .views import select, store_memo
 
-_DATASET = """SELECT ?ds ?meta ?title ?creator ?version ?modified WHERE { GRAPH ?meta {
-  ?ds dcterms:title ?title . FILTER (lang(?title) = "en")
-  OPTIONAL { ?ds dcterms:creator ?creator } OPTIONAL { ?ds dcterms:hasVersion ?version }
-  OPTIONAL { ?ds dcterms:modified ?modified } } }"""
+_DATASET = queries.load("citation-dataset")
 
 
 def dataset_facts(store) -> dict:

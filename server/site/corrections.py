@@ -8,20 +8,15 @@ server/site/views.py.
 
 from __future__ import annotations
 
+from . import queries
 from .footnotes import split
 from .views import APG, Labeller, literal_view, select
 
-_ALL = "SELECT ?c WHERE { ?c rdf:type apg:Correction } ORDER BY ?c"
-_OF = "SELECT ?this ?c WHERE { ?c rdf:type apg:Correction ; apg:corrects ?this } ORDER BY ?c"
-_DETAILS = """SELECT ?c ?p ?o WHERE { ?c ?p ?o
-    FILTER(?p IN (rdf:type, apg:sourceReading, apg:correctedValue, apg:normalisedText, skos:editorialNote,
-                  apg:corrects, apg:evidence)) }"""
-_WORDS = """SELECT ?c ?sentence ?sid ?text ?exact ?start ?end WHERE { ?c oa:hasTarget ?w .
-    ?w oa:hasSource ?sentence ; oa:hasSelector ?q , ?at .
-    ?q oa:exact ?exact . ?at oa:start ?start ; oa:end ?end .
-    ?sentence rdf:value ?text OPTIONAL { ?sentence apg:sentenceId ?sid } }"""
-_EVIDENCE = """SELECT ?c ?e ?citation ?sid WHERE { ?c apg:evidence ?e
-    OPTIONAL { ?e dcterms:bibliographicCitation ?citation } OPTIONAL { ?e apg:sentenceId ?sid } }"""
+_ALL = queries.load("corrections-all")
+_OF = queries.load("corrections-of")
+_DETAILS = queries.load("correction-details")
+_WORDS = queries.load("correction-words")
+_EVIDENCE = queries.load("correction-evidence")
 
 
 def corrections(store, lab: Labeller, corrected: str | None = None) -> list[dict]:

@@ -12,13 +12,14 @@ from flask import Blueprint, Response, current_app, request
 
 from ..http import etag_for
 from ..store import get_store
+from . import queries
 from .citation import dataset_facts
 from .views import local_path, select
 
 bp = Blueprint("crawlers", __name__)
 
 PAGES = ("/", "/download", "/corrections", "/sparql", "/fragments", "/ontology")
-_SUBJECTS = """SELECT DISTINCT ?data ?s WHERE { GRAPH ?data { ?s ?p ?o } FILTER (isIRI(?s)) } ORDER BY ?s"""
+_SUBJECTS = queries.load("sitemap-subjects")
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 

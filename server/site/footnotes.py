@@ -11,23 +11,14 @@ gloss (``apg:gloss``, a translation) where the build has one, and links to the s
 
 from __future__ import annotations
 
+from . import queries
 from .views import Labeller, labelled_values, select, store_memo
 
-# The words that state triples, with ?s (statements about a resource) or ?o (statements pointing at it) bound.
-# The selectors are told apart by what they carry (oa:exact: the TextQuoteSelector, oa:start/oa:end: the
-# TextPositionSelector), not by rdf:type: the type patterns made pyoxigraph scan every selector (5 ms a query
-# instead of 0.5).
-_WORDS = """
-    GRAPH ?prov { ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; oa:hasTarget ?w .
-                  ?w oa:hasSource ?sentence ; oa:hasSelector ?q , ?at .
-                  ?q oa:exact ?exact . ?at oa:start ?start ; oa:end ?end .
-                  ?st prov:wasDerivedFrom ?sentence } """
-_NOTES_QUERY = f"""SELECT ?prov ?s ?p ?o ?sentence ?exact ?start ?end WHERE {{ {_WORDS} }}"""
+# The words that state triples: a page's statements (?s or ?o bound), a sentence's (?sentence bound).
+_WORDS_QUERY = queries.load("statement-words")
 # The sentences' texts, ids and glosses: read once per store (a served store never changes), as
 # views.store_memo does for labels.
-_SENTENCES_QUERY = """SELECT ?sentence ?sid ?text ?gloss WHERE { ?sentence rdf:type apg:Sentence ;
-    rdf:value ?text . OPTIONAL { ?sentence apg:sentenceId ?sid } OPTIONAL { ?sentence apg:gloss ?gloss } }"""
-_SENTENCE_QUERY = f"""SELECT ?prov ?sentence ?s ?p ?o ?exact ?start ?end WHERE {{ {_WORDS} }}"""
+_SENTENCES_QUERY = queries.load("sentences")
 
 
 def provenance_graph(store) -> str | None:
@@ -75,7 +66,7 @@ class Footnotes:
         if self.graph is None or key in self._loaded:
             return
         self._loaded.add(key)
-        for row in select(self.store, _NOTES_QUERY, prov=self.graph, **given):
+        for row in select(self.store, _WORDS_QUERY, prov=self.graph, **given):
             triple = (str(row["s"]), str(row["p"]), str(row["o"]))
             words = (row["sentence"].value, int(row["start"].value), int(row["end"].value))
             found = self._by_triple.setdefault(triple, [])
@@ -133,7 +124,7 @@ def sentence_statements(store, iri: str, lab: Labeller) -> list[dict]:
     graph = provenance_graph(store)
     if graph is None:
         return []
-    rows = select(store, _SENTENCE_QUERY, prov=graph, sentence=iri)
+    rows = select(store, _WORDS_QUERY, prov=graph, sentence=iri)
     lab.fetch({r["s"].value for r in rows} | {r["p"].value for r in rows})
     out = []
     for r in rows:

@@ -31,7 +31,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
 
-from kg.namespaces import PREFIXES
+from kg.namespaces import NAMESPACES, PREFIXES
 
 from ..http import etag_for
 from ..store import get_store
@@ -44,12 +44,12 @@ PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
 POSITIONS = ("subject", "predicate", "object")
 
-HYDRA = "http://www.w3.org/ns/hydra/core#"
-VOID = "http://rdfs.org/ns/void#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-DCTERMS = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+HYDRA = NAMESPACES["hydra"]
+VOID = NAMESPACES["void"]
+RDF = NAMESPACES["rdf"]
+DCTERMS = NAMESPACES["dcterms"]
+FOAF = NAMESPACES["foaf"]
+XSD_INTEGER = ox.NamedNode(NAMESPACES["xsd"] + "integer")
 
 
 @dataclass(frozen=True)
@@ -174,12 +174,7 @@ def _page() -> int:
 
 def matches(store, terms) -> list[ox.Triple]:
     """Every triple of the default graph matching the terms (None: any), each once, in N-Triples order."""
-    found = {}
-    s, p, o = terms
-    for graph in store.default_graph:
-        for q in store.store.quads_for_pattern(s, p, o, graph):
-            found.setdefault(str(q.triple), q.triple)
-    return [found[k] for k in sorted(found)]
+    return sorted(store.matching(*terms), key=str)
 
 
 # ---------------------------------------------------------------- URLs of the interface on this host

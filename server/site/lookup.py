@@ -15,13 +15,16 @@ from urllib.parse import quote, unquote
 import pyoxigraph as ox
 from flask import Blueprint, abort, current_app, redirect, request
 
+from kg.namespaces import PREFIXES
+
 from ..store import get_store
+from . import queries
+from .views import ask, select
 
 bp = Blueprint("lookup", __name__)
 
-WIKIDATA = "http://www.wikidata.org/entity/"
-DBPEDIA = "http://dbpedia.org/resource/"
-SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+WIKIDATA = PREFIXES["wd"]
+DBPEDIA = PREFIXES["dbr"]
 _ITEM = r"([Qq][1-9][0-9]*)"
 _WIKIDATA_FORMS = (
     re.compile(rf"^{_ITEM}$"),
@@ -76,11 +79,10 @@ def lookup():
         except ValueError:
             abort(400, f"{shown!r} is not a valid IRI")
         data = store.graphs["data"]
-        if target.startswith(base) and next(store.store.quads_for_pattern(node, None, None, data), None):
+        if target.startswith(base) and ask(store, queries.load("described-in"), this=node, g=data):
             found.add(target)
-        linked = store.store.quads_for_pattern(None, SAME_AS, node, data)
-        found |= {q.subject.value for q in linked
-                  if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(base)}
+        linked = [row["x"] for row in select(store, queries.load("same-as-in"), target=node, g=data)]
+        found |= {x.value for x in linked if isinstance(x, ox.NamedNode) and x.value.startswith(base)}
     if not found:
         abort(404, f"no resource of this dataset is linked to {shown}")
     iri = min(found)  # one resource per identifier in practice; the first in IRI order if ever more

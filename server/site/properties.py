@@ -20,12 +20,13 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg import names
+from kg.namespaces import PREFIXES
 
-from . import views
-from .views import LANGS, PREFIXES
+from . import queries, views
+from .views import LANGS
 
 XSD = PREFIXES["xsd"]
-WIKIDATA = views.WIKIDATA
+WIKIDATA = PREFIXES["wd"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ NAMED = (
           "the Wikidata item of the entity (owl:sameAs), as its IRI"),
     Named("dbpedia", ("DBpedia resource", "DBpedia resurss", "ресурс DBpedia"),
           ("person", "organization", "place", "post", "event", "session"),
-          f"?e owl:sameAs ?v FILTER(STRSTARTS(STR(?v), '{views.DBPEDIA}'))",
+          f"?e owl:sameAs ?v FILTER(STRSTARTS(STR(?v), '{PREFIXES['dbr']}'))",
           "the DBpedia resource of the entity (owl:sameAs), as its IRI"),
     Named("posts", ("posts held", "ieņemtie amati", "занимаемые должности"), ("person",),
           "?h org:member ?e ; apg:post ?v", "the posts the person held (apg:PostHolding)"),
@@ -140,7 +141,7 @@ def values(store, pid: str, iri: str, lab: views.Labeller) -> list:
     if prop is not None:  # (substituted variables must be in the projection)
         rows = views.select(store, f"SELECT DISTINCT ?e ?v WHERE {{ {prop.pattern} }}", e=iri)
     else:
-        rows = views.select(store, "SELECT DISTINCT ?e ?p ?v WHERE { ?e ?p ?v }", e=iri, p=predicate(pid))
+        rows = views.select(store, queries.load("property-values"), e=iri, p=predicate(pid))
     return sorted((r["v"] for r in rows if r["v"] is not None), key=lambda t: (type(t).__name__, str(t)))
 
 

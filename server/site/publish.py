@@ -13,9 +13,10 @@ import pyoxigraph as ox
 from flask import Blueprint, abort, current_app, redirect, send_file
 
 from ..store import get_store
-from . import pages
+from . import pages, queries
 from .documents import BY_EXTENSION, document_response, negotiate_document, page_language
 from .resources import dump_response, not_found
+from .views import ask
 
 bp = Blueprint("publish", __name__)
 
@@ -90,7 +91,7 @@ def dataset_part(part):
         node = ox.NamedNode(current_app.config["BASE"] + "dataset/" + part)
     except ValueError:
         not_found()
-    if next(store.store.quads_for_pattern(node, None, None, store.graphs["metadata"]), None) is None:
+    if not ask(store, queries.load("described-in"), this=node, g=store.graphs["metadata"]):
         not_found(node.value)
     resp = redirect("/dataset", code=303)
     resp.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"

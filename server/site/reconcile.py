@@ -32,7 +32,7 @@ from kg.search_index import KINDS, SearchIndex
 
 from ..http import etag_for
 from ..store import get_store
-from . import properties, views
+from . import properties, queries, views
 from .search import get_index
 
 bp = Blueprint("reconcile", __name__)
@@ -115,8 +115,7 @@ def _superclasses(store) -> dict[str, set[str]]:
     memo = views.store_memo(store)
     if "superclasses" not in memo:
         found: dict[str, set[str]] = {}
-        for row in views.select(store, "SELECT ?c ?d WHERE { ?c rdfs:subClassOf+ ?d FILTER(isIRI(?c) && "
-                                       "isIRI(?d) && ?c != ?d) }"):
+        for row in views.select(store, queries.load("superclasses")):
             found.setdefault(row["c"].value, set()).add(row["d"].value)
         memo["superclasses"] = found
     return memo["superclasses"]
@@ -409,8 +408,7 @@ def property_items(lab: views.Labeller, kinds: set[str] | None = None) -> list[d
 
 
 def _predicates(store, lab: views.Labeller, type_iri: str | None = None) -> list[dict]:
-    query = ("SELECT DISTINCT ?t ?p WHERE { ?e ?p ?v ; rdf:type/rdfs:subClassOf* ?t }" if type_iri else
-             "SELECT DISTINCT ?g ?p WHERE { GRAPH ?g { ?e ?p ?v } }")
+    query = queries.load("type-predicates" if type_iri else "graph-predicates")
     given = {"t": type_iri} if type_iri else {"g": store.graphs["data"]}
     rows = views.select(store, query, **given)
     iris = sorted(r["p"].value for r in rows)

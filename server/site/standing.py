@@ -30,51 +30,30 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from kg.namespaces import PREFIXES
+
+from . import queries
 from .footnotes import provenance_graph
-from .views import PREFIXES, Labeller, select, store_memo
+from .views import Labeller, select, store_memo
 
 APG = PREFIXES["apg"]
 CRITICAL = {"Criticism", "Accusation", "Objection", "Proposal", "Demand", "Conspiracy", "Attempt"}
 SIDES = ("against", "for", "changed", "target", "other")
 
-_STEPS = """SELECT ?step ?kind ?nb ?na WHERE {
-  { ?step rdf:type/rdfs:subClassOf* apg:Conspiracy BIND("conspiracy" AS ?kind) }
-  UNION { ?step rdf:type/rdfs:subClassOf* apg:Session ; apg:notBefore ?nb ; apg:notAfter ?na
-          FILTER(?nb >= "1957-06-01"^^xsd:date && ?na <= "1957-06-30"^^xsd:date)
-          BIND("session" AS ?kind) } }"""
-_ACTS = """SELECT ?session ?act ?vote WHERE { ?act schema:superEvent ?session .
-  BIND(EXISTS { ?act rdf:type opengov:VoteEvent } AS ?vote)
-  FILTER(EXISTS { ?act rdf:type apg:SpeechAct } || EXISTS { ?act rdf:type opengov:VoteEvent }) }"""
-_DECISIONS = """SELECT ?session ?d WHERE { ?d apg:adoptedAt ?session
-  FILTER NOT EXISTS { ?v apg:resultingDecision ?d } }"""
-_AFTER = """SELECT ?prior ?act WHERE { ?act apg:after ?prior ; apg:target ?t }"""
-# every link from an act (or its vote / effect) to whom it concerns, with the act's own types
-_LINKS = """SELECT ?act ?p ?who ?via ?option ?effect WHERE {
-  { ?act apg:participant ?who BIND(apg:participant AS ?p) }
-  UNION { ?act apg:speaker ?who BIND(apg:speaker AS ?p) }
-  UNION { ?act apg:target ?who BIND(apg:target AS ?p) }
-  UNION { ?act opengov:vote ?via . ?via opengov:voter ?who ; opengov:option ?option
-          BIND(opengov:voter AS ?p) }
-  UNION { ?act apg:hasEffect ?via . ?via apg:affects ?who ; apg:effectType ?effect
-          BIND(apg:affects AS ?p) } }"""
-_TYPES = """SELECT ?act ?type WHERE { ?act rdf:type ?type FILTER(STRSTARTS(STR(?type), STR(apg:))) }"""
-_PERSONS = "SELECT ?x WHERE { ?x rdf:type foaf:Person }"
-_ORGS = "SELECT ?x WHERE { ?x rdf:type/rdfs:subClassOf* org:Organization }"
-_GROUP_MEMBERS = """SELECT ?group ?m ?who WHERE { ?group rdf:type apg:InformalGroup .
-  ?m org:organization ?group ; org:member ?who . ?who rdf:type foaf:Person }"""
-# the members of the organ that voted (the Presidium), as far as the source names them
-_ORGAN_MEMBERS = """SELECT ?vote ?who WHERE { ?vote rdf:type opengov:VoteEvent ; apg:organ ?org .
-  ?m org:organization ?org ; org:member ?who . ?who rdf:type foaf:Person }"""
-_MOTION_AFFECTS = """SELECT ?vote ?who WHERE { ?vote apg:resultingDecision/apg:hasEffect/apg:affects ?who }"""
-_WORDS = """SELECT ?prov ?st ?s ?p ?o ?sentence ?sid ?exact WHERE { GRAPH ?prov {
-  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; oa:hasTarget ?w .
-  ?w oa:hasSource ?sentence ; oa:hasSelector ?q . ?q oa:exact ?exact .
-  VALUES ?p { apg:participant apg:speaker apg:target opengov:voter apg:affects org:member } }
-  ?sentence apg:sentenceId ?sid }"""
-_ACT_INFO = """SELECT ?act ?manner ?time WHERE { ?act apg:manner|apg:timeDescription ?any .
-  OPTIONAL { ?act apg:manner ?manner } OPTIONAL { ?act apg:timeDescription ?time } }"""
-_COUNTS = """SELECT ?vote ?option ?value WHERE { ?vote opengov:count ?c . ?c opengov:option ?option ;
-  rdf:value ?value }"""
+_STEPS = queries.load("standing-steps")
+_ACTS = queries.load("standing-acts")
+_DECISIONS = queries.load("standing-decisions")
+_AFTER = queries.load("standing-after")
+_LINKS = queries.load("standing-links")
+_TYPES = queries.load("standing-types")
+_PERSONS = queries.load("standing-persons")
+_ORGS = queries.load("standing-organizations")
+_GROUP_MEMBERS = queries.load("standing-group-members")
+_ORGAN_MEMBERS = queries.load("standing-organ-members")
+_MOTION_AFFECTS = queries.load("standing-motion-affects")
+_WORDS = queries.load("standing-words")
+_ACT_INFO = queries.load("standing-act-info")
+_COUNTS = queries.load("standing-counts")
 
 
 def _local(term) -> str:

@@ -14,32 +14,25 @@ import json
 
 from markupsafe import Markup
 
+from kg.namespaces import PREFIXES
+
+from . import queries
 from .views import kinds, select
 
 SCHEMA_TYPES = {"person": "Person", "organization": "Organization", "place": "Place", "event": "Event",
                 "session": "Event", "vote": "Event", "speech": "Event", "decision": "CreativeWork",
                 "sentence": "CreativeWork"}
-CONTEXT = {"@vocab": "http://schema.org/", "xsd": "http://www.w3.org/2001/XMLSchema#",
+CONTEXT = {"@vocab": PREFIXES["schema"], "xsd": PREFIXES["xsd"],
            **{k: {"@type": "@id"} for k in ("sameAs", "url", "license", "contentUrl", "isBasedOn")}}
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_STRING = PREFIXES["xsd"] + "string"
 
-_THING = """SELECT ?this ?p ?o WHERE {
-  VALUES ?p { rdfs:label skos:altLabel owl:sameAs schema:startDate schema:endDate dcterms:date
-              prov:atLocation }
-  ?this ?p ?o }"""
-_DATASET = """SELECT ?this ?meta ?p ?o WHERE { GRAPH ?meta {
-  VALUES ?p { dcterms:title dcterms:description dcterms:license dcterms:hasVersion dcterms:modified
-              dcterms:creator dcterms:source dcat:distribution }
-  ?this ?p ?o } }"""
-_DOWNLOADS = """SELECT ?this ?meta ?d ?title ?url ?type WHERE { GRAPH ?meta {
-  ?this dcat:distribution ?d . ?d dcat:downloadURL ?url ; dcat:mediaType ?type .
-  OPTIONAL { ?d dcterms:title ?title } } } ORDER BY ?d"""
-_SOURCE_URL = "SELECT ?source ?url WHERE { ?source schema:url ?url }"
+_THING = queries.load("structured-thing")
+_DATASET = queries.load("structured-dataset")
+_DOWNLOADS = queries.load("structured-downloads")
+_SOURCE_URL = queries.load("structured-source-url")
 _PROPERTY = {"rdfs:label": "name", "skos:altLabel": "alternateName", "owl:sameAs": "sameAs",
              "schema:startDate": "startDate", "schema:endDate": "endDate", "dcterms:date": "dateCreated"}
-_NS = {"http://www.w3.org/2000/01/rdf-schema#": "rdfs:", "http://www.w3.org/2004/02/skos/core#": "skos:",
-       "http://www.w3.org/2002/07/owl#": "owl:", "http://schema.org/": "schema:", "http://purl.org/dc/terms/":
-       "dcterms:", "http://www.w3.org/ns/prov#": "prov:", "http://www.w3.org/ns/dcat#": "dcat:"}
+_NS = {PREFIXES[p]: f"{p}:" for p in ("rdfs", "skos", "owl", "schema", "dcterms", "prov", "dcat")}
 
 
 def _short(iri: str) -> str:

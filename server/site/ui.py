@@ -108,7 +108,7 @@ def query_page():
     """The HTML query page (200), with YASGUI when its files are installed, else the plain form."""
     lang = page_language()
     version = yasgui_version()
-    ctx = pages._context(lang, "/sparql", current_app.config.get("BASE"))
+    ctx = pages.page_context(lang, "/sparql", current_app.config.get("BASE"))
     endpoint = url_for("sparql.sparql")
     assets = None
     if version:

@@ -21,34 +21,23 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from kg.namespaces import PREFIXES
+
+from . import queries
+
 LANGS = ("en", "lv", "ru")
 DEFAULT_LANG = "en"
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-PROV = "http://www.w3.org/ns/prov#"
-APG = "https://w3id.org/apg-kg/ontology#"
-WIKIDATA = "http://www.wikidata.org/entity/"
-DBPEDIA = "http://dbpedia.org/resource/"
-
-PREFIXES = {
-    "apg": APG,
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "owl": OWL,
-    "prov": PROV,
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "org": "http://www.w3.org/ns/org#",
-    "opengov": "http://www.w3.org/ns/opengov#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "schema": "http://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "void": "http://rdfs.org/ns/void#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "oa": "http://www.w3.org/ns/oa#",
-}
+RDF = PREFIXES["rdf"]
+RDFS = PREFIXES["rdfs"]
+OWL = PREFIXES["owl"]
+PROV = PREFIXES["prov"]
+APG = PREFIXES["apg"]
+WIKIDATA = PREFIXES["wd"]
+DBPEDIA = PREFIXES["dbr"]
+# curie() names terms of vocabularies; an identity link's target (a Wikidata item, a DBpedia resource) keeps
+# its IRI, and a term of vann: (which TERMS does not label) its local name, as pages have always shown it
+_TERM_PREFIXES = {p: ns for p, ns in PREFIXES.items() if p not in ("wd", "dbr", "vann")}
 
 # Labels of the reused terms the ontology graph does not label (curie -> en, lv, ru).
 TERMS = {
@@ -157,7 +146,7 @@ def pick_lang(value: str | None) -> str:
 
 
 def curie(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in _TERM_PREFIXES.items():
         if iri.startswith(ns) and re.fullmatch(r"[A-Za-z_][\w.-]*", iri[len(ns) :]):
             return f"{prefix}:{iri[len(ns) :]}"
     return iri
@@ -185,15 +174,18 @@ def _node(iri: str | ox.NamedNode) -> ox.NamedNode:
 def select(store, sparql: str, **given) -> list[dict]:
     """The rows of a SELECT query. ``given``: values for variables of the query (IRIs as strings or terms,
     or literals), bound before evaluation (pyoxigraph's substitutions, SPARQL SEP-0007). Page queries are
-    constant texts: no IRI or value ever becomes part of the text, so no request can change what a query
-    says (no SERVICE, no injected pattern); an invalid IRI is a ValueError before anything runs."""
+    constant texts, the named files of server/site/queries/ (``queries.load``): no IRI or value ever becomes
+    part of the text, so no request can change what a query says (no SERVICE, no injected pattern); an
+    invalid IRI is a ValueError before anything runs. The project's prefixes are predefined here too, for the
+    texts composed from properties.NAMED's patterns."""
     bound = {ox.Variable(k): v if isinstance(v, ox.Literal) else _node(v) for k, v in given.items()}
     result = store.query(sparql, prefixes=PREFIXES, substitutions=bound or None)
     names = [v.value for v in result.variables]
     return [{n: row[n] for n in names} for row in result]
 
 
-def _ask(store, sparql: str, **given) -> bool:
+def ask(store, sparql: str, **given) -> bool:
+    """The answer of an ASK query, ``given`` bound as for ``select``."""
     bound = {ox.Variable(k): _node(v) for k, v in given.items()}
     return bool(store.query(sparql, prefixes=PREFIXES, substitutions=bound or None))
 
@@ -222,17 +214,13 @@ def store_memo(store) -> dict:
     memo = _MEMO.get(store)
     if memo is None:
         labels: dict[str, dict[str, str]] = {}
-        for row in select(store, "SELECT ?x ?l WHERE { ?x rdfs:label ?l }"):
+        for row in select(store, queries.load("labels")):
             labels.setdefault(row["x"].value, {}).setdefault(row["l"].language or "", row["l"].value)
         memo = _MEMO[store] = {"labels": labels, "parts": {}}
     return memo
 
 
-_PARTS_QUERY = """SELECT ?x ?m ?p ?o ?r ?option ?value ?voter ?type ?affects WHERE {
-    OPTIONAL { ?x org:member ?m } OPTIONAL { ?x apg:post ?p } OPTIONAL { ?x org:organization ?o }
-    OPTIONAL { ?x org:role ?r } OPTIONAL { ?x opengov:option ?option } OPTIONAL { ?x rdf:value ?value }
-    OPTIONAL { ?x opengov:voter ?voter } OPTIONAL { ?x apg:effectType ?type }
-    OPTIONAL { ?x apg:affects ?affects } }"""
+_PARTS_QUERY = queries.load("label-parts")
 
 
 class Labeller:
@@ -386,18 +374,16 @@ def _properties(lab: Labeller, pairs: list[tuple[str, object]]) -> list[dict]:
     return rows
 
 
-_KINDS_QUERY = (
-    "SELECT DISTINCT ?this ?k WHERE { VALUES (?k ?c) { "
-    + " ".join(f'("{k}" {c})' for k, c in KINDS)
-    + " } ?this rdf:type/rdfs:subClassOf* ?c }"
-)
+def expand(name: str) -> str:
+    """The IRI of a prefixed name of the project's prefixes (``foaf:Person``)."""
+    prefix, local = name.split(":", 1)
+    return PREFIXES[prefix] + local
 
 
 def kinds(store, iri: str) -> list[str]:
     """Page kinds of the resource (see KINDS), most specific first."""
-    rows = select(store, _KINDS_QUERY, this=iri)
-    found = {row["k"].value for row in rows}
-    return [k for k, _ in KINDS if k in found]
+    found = {row["c"].value for row in select(store, queries.load("classes"), this=iri)}
+    return [k for k, c in KINDS if expand(c) in found]
 
 
 def sources(store, iris: list[str], lab: Labeller) -> list[dict]:
@@ -408,14 +394,7 @@ def sources(store, iris: list[str], lab: Labeller) -> list[dict]:
     rows = [
         row
         for iri in dict.fromkeys(iris)
-        for row in select(
-            store,
-            """SELECT ?x ?s ?sid ?text ?gloss ?pos ?doc WHERE {
-            ?x prov:wasDerivedFrom ?s . OPTIONAL { ?s apg:sentenceId ?sid } OPTIONAL { ?s rdf:value ?text }
-            OPTIONAL { ?s apg:gloss ?gloss }
-            OPTIONAL { ?s apg:position ?pos } OPTIONAL { ?s dcterms:isPartOf ?doc } }""",
-            x=iri,
-        )
+        for row in select(store, queries.load("sources"), x=iri)
     ]
     out: dict[str, dict] = {}
     for row in rows:
@@ -470,9 +449,8 @@ def resource_view(store, iri: str, lang: str = DEFAULT_LANG) -> dict | None:
     lang = pick_lang(lang)
     node = _node(iri)
     lab = Labeller(store, lang)
-    out_rows = select(store, "SELECT ?this ?p ?o WHERE { ?this ?p ?o }", this=node)
-    in_rows = select(store, "SELECT ?this ?s ?p WHERE { ?s ?p ?this FILTER(isIRI(?s)) } LIMIT 2000",
-                      this=node)
+    out_rows = select(store, queries.load("outgoing"), this=node)
+    in_rows = select(store, queries.load("incoming"), this=node)
     if not out_rows and not in_rows:
         return None
     by_p: dict[str, list] = {}
@@ -539,19 +517,14 @@ def _parent(store, iri: str, lab: Labeller) -> dict | None:
     base = lab.base or ""
     if not parent.startswith(base + "id/") or parent.count("/") <= (base + "id/x").count("/"):
         return None
-    if not _ask(store, "ASK { ?this ?p ?o }", this=parent):
+    if not ask(store, queries.load("described"), this=parent):
         return None
     return lab.link(parent)
 
 
 def _parts(store, iri: str, lab: Labeller) -> list[dict]:
     """Sub-resources (``{iri}/...``) linked from the resource, each with its properties."""
-    rows = select(
-        store,
-        """SELECT ?this ?s ?p ?o WHERE { ?this ?link ?s . ?s ?p ?o
-        FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?this), "/"))) }""",
-        this=iri,
-    )
+    rows = select(store, queries.load("sub-resources"), this=iri)
     by_s: dict[str, list] = {}
     for row in rows:
         if row["p"].value not in (PROV + "wasDerivedFrom",):
@@ -577,20 +550,7 @@ def person_timeline(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | N
     bounds), after (the event it began after), began_by, ended_by,
     sources (sentence ids)."""
     lab = lab or Labeller(store, lang)
-    rows = select(
-        store,
-        """SELECT ?this ?m ?holding ?post ?org ?role ?start ?end ?nb ?na ?after ?began ?ended ?sid
-        WHERE { ?m org:member ?this ; rdf:type org:Membership .
-        BIND(EXISTS { ?m rdf:type apg:PostHolding } AS ?holding)
-        OPTIONAL { ?m apg:post ?post } OPTIONAL { ?m org:organization ?org }
-        OPTIONAL { ?m org:role ?role }
-        OPTIONAL { ?m schema:startDate ?start } OPTIONAL { ?m schema:endDate ?end }
-        OPTIONAL { ?m apg:notBefore ?nb } OPTIONAL { ?m apg:notAfter ?na }
-        OPTIONAL { ?m apg:after ?after }
-        OPTIONAL { ?m apg:beganBy ?began } OPTIONAL { ?m apg:endedBy ?ended }
-        OPTIONAL { ?m prov:wasDerivedFrom/apg:sentenceId ?sid } }""",
-        this=iri,
-    )
+    rows = select(store, queries.load("person-timeline"), this=iri)
     entries: dict[str, dict] = {}
     for row in rows:
         m = row["m"].value
@@ -657,31 +617,12 @@ def _sid_key(sid: str):
     return (m.group(1), int(m.group(2))) if m else (sid, 0)
 
 
-_ROLES = (
-    ("participant", "apg:participant"),
-    ("speaker", "apg:speaker"),
-    ("target", "apg:target"),
-    ("chair", "apg:chair"),
-    ("voter", "opengov:vote/opengov:voter"),
-    ("affected", "apg:hasEffect/apg:affects"),
-)
-
-
-_EVENTS_QUERY = (
-    "SELECT ?this ?e ?role ?nb ?na WHERE { "
-    + " UNION ".join(f'{{ ?e {path} ?this BIND("{role}" AS ?role) }}' for role, path in _ROLES)
-    + """
-    OPTIONAL { ?e apg:notBefore|(schema:superEvent/apg:notBefore) ?nb }
-    OPTIONAL { ?e apg:notAfter|(schema:superEvent/apg:notAfter) ?na } }"""
-)
-
-
 def person_events(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None = None) -> list[dict]:
     """Events, speech acts, votes and decisions the person took part in or was the target of, in time order.
     Each: link, roles (participant, speaker, target, chair, voter, affected), not_before, not_after (the
     event's bounds, else those of the session it belongs to)."""
     lab = lab or Labeller(store, lang)
-    rows = select(store, _EVENTS_QUERY, this=iri)
+    rows = select(store, queries.load("person-events"), this=iri)
     events: dict[str, dict] = {}
     for row in rows:
         e = events.setdefault(row["e"].value, {"roles": set(), "not_before": None, "not_after": None})
@@ -710,7 +651,7 @@ def session_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None
     (schema:superEvent) split into speech acts (with speakers and targets), votes (as vote_view) and other
     events, and the decisions adopted at it."""
     lab = lab or Labeller(store, lang)
-    own = select(store, "SELECT ?this ?p ?o WHERE { ?this ?p ?o }", this=iri)
+    own = select(store, queries.load("outgoing"), this=iri)
     vals: dict[str, list] = {}
     for row in own:
         vals.setdefault(curie(row["p"].value), []).append(row["o"])
@@ -718,25 +659,8 @@ def session_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None
     def one_link(c):
         return [lab.link(t.value) for t in vals.get(c, []) if isinstance(t, ox.NamedNode)]
 
-    parts = select(
-        store,
-        """SELECT ?this ?x ?vote ?speech ?nb ?na WHERE { ?x schema:superEvent ?this .
-        BIND(EXISTS { ?x rdf:type opengov:VoteEvent } AS ?vote)
-        BIND(EXISTS { ?x rdf:type apg:SpeechAct } AS ?speech)
-        OPTIONAL { ?x apg:notBefore ?nb } OPTIONAL { ?x apg:notAfter ?na } }""",
-        this=iri,
-    )
-    people = select(
-        store,
-        """SELECT ?this ?x ?role ?who WHERE { ?x schema:superEvent ?this .
-        { ?x apg:speaker ?who BIND("speakers" AS ?role) } UNION { ?x apg:target ?who
-        BIND("targets" AS ?role) }
-        UNION { ?x apg:participant ?who BIND("participants" AS ?role) }
-        UNION { ?x apg:topic ?who BIND("topics" AS ?role) }
-        UNION { ?x rdf:type ?who BIND("types" AS ?role) FILTER(STRSTARTS(STR(?who), STR(apg:))
-                 && ?who NOT IN (apg:Event, apg:SpeechAct, apg:VoteEvent)) } }""",
-        this=iri,
-    )
+    parts = select(store, queries.load("session-parts"), this=iri)
+    people = select(store, queries.load("session-people"), this=iri)
     who: dict[str, dict[str, list]] = {}
     for row in people:
         who.setdefault(row["x"].value, {}).setdefault(row["role"].value, []).append(row["who"].value)
@@ -755,8 +679,7 @@ def session_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None
             speech_acts.append(entry)
         else:
             events.append(entry)
-    decisions = select(store, "SELECT DISTINCT ?this ?d WHERE { ?d apg:adoptedAt ?this } ORDER BY ?d",
-                        this=iri)
+    decisions = select(store, queries.load("session-decisions"), this=iri)
     return {
         "link": lab.link(iri),
         "organ": one_link("apg:organ"),
@@ -783,26 +706,9 @@ def vote_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None = 
     and counts [{option, option_label, value, voters (the named ones, links), unnamed}] in yes/no/abstain
     order."""
     lab = lab or Labeller(store, lang)
-    counts = select(
-        store,
-        """SELECT ?this ?c ?option ?value WHERE { ?this opengov:count ?c .
-        ?c opengov:option ?option ; rdf:value ?value }""",
-        this=iri,
-    )
-    voters = select(
-        store,
-        """SELECT ?this ?voter ?option WHERE { ?this opengov:vote ?v .
-        ?v opengov:voter ?voter ; opengov:option ?option }""",
-        this=iri,
-    )
-    info = select(
-        store,
-        """SELECT ?this ?organ ?session ?motion ?result ?decision WHERE {
-        OPTIONAL { ?this apg:organ ?organ } OPTIONAL { ?this schema:superEvent ?session }
-        OPTIONAL { ?this opengov:motion ?motion } OPTIONAL { ?this opengov:result ?result }
-        OPTIONAL { ?this apg:resultingDecision ?decision } }""",
-        this=iri,
-    )
+    counts = select(store, queries.load("vote-counts"), this=iri)
+    voters = select(store, queries.load("vote-voters"), this=iri)
+    info = select(store, queries.load("vote-info"), this=iri)
     row = info[0] if info else {}
     by_option: dict[str, list[str]] = {}
     for v in voters:
@@ -849,22 +755,8 @@ def decision_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
     """A decision: adopted by/at, date, addressed to, and its effects [{link, type, affects, post,
     organization, sources}]."""
     lab = lab or Labeller(store, lang)
-    rows = select(
-        store,
-        """SELECT ?this ?e ?type ?affects ?post ?org ?note ?sid WHERE { ?this apg:hasEffect ?e .
-        OPTIONAL { ?e apg:effectType ?type } OPTIONAL { ?e apg:affects ?affects }
-        OPTIONAL { ?e apg:post ?post } OPTIONAL { ?e apg:fromOrganization|org:organization ?org }
-        OPTIONAL { ?e skos:note ?note }
-        OPTIONAL { ?e prov:wasDerivedFrom/apg:sentenceId ?sid } } ORDER BY ?e""",
-        this=iri,
-    )
-    info = select(
-        store,
-        """SELECT ?this ?by ?at ?to ?date WHERE { OPTIONAL { ?this apg:adoptedBy ?by }
-        OPTIONAL { ?this apg:adoptedAt ?at } OPTIONAL { ?this apg:addressedTo ?to }
-        OPTIONAL { ?this dcterms:date ?date } }""",
-        this=iri,
-    )
+    rows = select(store, queries.load("decision-effects"), this=iri)
+    info = select(store, queries.load("decision-info"), this=iri)
     row = info[0] if info else {}
     effects: dict[str, dict] = {}
     notes: dict[str, list] = {}
@@ -915,35 +807,16 @@ def sentence_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | Non
     """A source sentence: id, position, Latvian text, source document (title, web address, license), the
     resources derived from it (with their kind), and the previous and next sentences of the same document."""
     lab = lab or Labeller(store, lang)
-    rows = select(
-        store,
-        """SELECT ?this ?sid ?text ?gloss ?pos ?doc ?title ?url ?license WHERE {
-        OPTIONAL { ?this apg:sentenceId ?sid } OPTIONAL { ?this rdf:value ?text }
-        OPTIONAL { ?this apg:gloss ?gloss }
-        OPTIONAL { ?this apg:position ?pos }
-        OPTIONAL { ?this dcterms:isPartOf ?doc . OPTIONAL { ?doc dcterms:title ?title }
-                   OPTIONAL { ?doc schema:url ?url } OPTIONAL { ?doc dcterms:license ?license } } }""",
-        this=iri,
-    )
+    rows = select(store, queries.load("sentence"), this=iri)
     row = rows[0] if rows else {}
     pos = int(row["pos"].value) if row.get("pos") else None
     prev_next = {}
     if pos is not None and row.get("doc"):
         for name, p in (("previous", pos - 1), ("next", pos + 1)):
-            found = select(
-                store,
-                """SELECT ?doc ?at ?s WHERE { ?s dcterms:isPartOf ?doc ; apg:position ?p
-                FILTER(?p = ?at) } LIMIT 1""",
-                doc=row["doc"],
-                at=ox.Literal(str(p), datatype=_XSD_INTEGER),
-            )
+            found = select(store, queries.load("sentence-at"), doc=row["doc"],
+                           at=ox.Literal(str(p), datatype=_XSD_INTEGER))
             prev_next[name] = found[0]["s"].value if found else None
-    cited = select(
-        store,
-        """SELECT ?this ?x ?type WHERE { ?x prov:wasDerivedFrom ?this
-        OPTIONAL { ?x rdf:type ?type FILTER(?type != apg:Event) } }""",
-        this=iri,
-    )
+    cited = select(store, queries.load("sentence-derived"), this=iri)
     by_x: dict[str, set] = {}
     for r in cited:
         by_x.setdefault(r["x"].value, set()).update([r["type"].value] if r["type"] else [])
@@ -1013,16 +886,7 @@ def episode_items(store, lang: str = DEFAULT_LANG, lab: Labeller | None = None) 
     a bound comes from what the item followed), uncertain (not both ends known to the day), after (link),
     session (link, for parts of a session). Sorted by date."""
     lab = lab or Labeller(store, lang)
-    rows = select(
-        store,
-        """SELECT ?x (SAMPLE(?nb0) AS ?nb) (SAMPLE(?na0) AS ?na) (SAMPLE(?after0) AS ?after)
-        (SAMPLE(?s0) AS ?s) (SAMPLE(?e0) AS ?e) (SAMPLE(?d0) AS ?d)
-        WHERE { ?x apg:notBefore|apg:notAfter ?any .
-        OPTIONAL { ?x apg:notBefore ?nb0 } OPTIONAL { ?x apg:notAfter ?na0 }
-        OPTIONAL { ?x apg:after ?after0 } OPTIONAL { ?x schema:startDate ?s0 }
-        OPTIONAL { ?x schema:endDate ?e0 } OPTIONAL { ?x dcterms:date ?d0 } }
-        GROUP BY ?x""",
-    )
+    rows = select(store, queries.load("episode-items"))
     lab.fetch({row["x"].value for row in rows} | {row["after"].value for row in rows if row["after"]})
     base = (lab.base or "") + "id/"
     out = []
@@ -1064,14 +928,7 @@ def undated_items(store, lang: str = DEFAULT_LANG, lab: Labeller | None = None) 
 
 
 def _undated_items(store, lab: Labeller) -> list[dict]:
-    rows = select(
-        store,
-        """SELECT ?x ?time ?with ?part ?sid WHERE { ?x rdf:type/rdfs:subClassOf* apg:Event .
-        FILTER NOT EXISTS { ?x apg:notBefore|apg:notAfter ?b }
-        FILTER NOT EXISTS { ?x schema:superEvent/(apg:notBefore|apg:notAfter) ?b2 }
-        OPTIONAL { ?x apg:timeDescription ?time } OPTIONAL { ?x apg:concurrentWith ?with }
-        OPTIONAL { ?x schema:superEvent ?part } OPTIONAL { ?x prov:wasDerivedFrom/apg:sentenceId ?sid } }""",
-    )
+    rows = select(store, queries.load("undated-items"))
     found: dict[str, dict] = {}
     for row in rows:
         e = found.setdefault(row["x"].value, {"time": [], "with": set(), "part": set(), "sid": set()})
@@ -1131,21 +988,13 @@ def landing_view(store, lang: str = DEFAULT_LANG, queries_dir: Path | str | None
     meta_graph = m["graphs"]["metadata"]["iri"] if "metadata" in m.get("graphs", {}) else None
     title = description = None
     if meta_graph:
-        rows = select(
-            store,
-            """SELECT ?g ?p ?o WHERE { GRAPH ?g { ?ds a void:Dataset ;
-            void:uriSpace ?space ; ?p ?o FILTER(?p IN (dcterms:title, dcterms:description)) } }""",
-            g=meta_graph,
-        )
+        rows = select(store, queries.load("dataset-title"), g=meta_graph)
         title = lab.text([r["o"] for r in rows if r["p"].value.endswith("title")])
         description = lab.text([r["o"] for r in rows if r["p"].value.endswith("description")])
     index = {}
     counts = {}
     for key, cls in _INDEX:
-        # cls is a constant of this module, never request data
-        rows = select(
-            store, f"SELECT DISTINCT ?x WHERE {{ ?x rdf:type/rdfs:subClassOf* {cls} FILTER(isIRI(?x)) }}"
-        )
+        rows = select(store, queries.load("instances"), c=expand(cls))
         counts[key] = len(rows)
         if key != "sentence":
             lab.fetch(r["x"].value for r in rows)
@@ -1154,11 +1003,7 @@ def landing_view(store, lang: str = DEFAULT_LANG, queries_dir: Path | str | None
     index["event"] = [
         v for v in index.get("event", []) if v["iri"] not in shown and "/speech/" not in v["iri"]
     ]
-    src = select(
-        store,
-        """SELECT ?doc ?title ?url WHERE { ?doc rdf:type schema:Article ; dcterms:title ?title .
-        OPTIONAL { ?doc schema:url ?url } } ORDER BY ?doc LIMIT 1""",
-    )
+    src = select(store, queries.load("landing-source"))
     files = m.get("files", {})
     return {
         "lang": lang,

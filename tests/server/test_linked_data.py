@@ -252,3 +252,23 @@ def test_every_resource_page_is_well_formed_and_every_svg_parses(request, server
                 ET.fromstring(ET.tostring(svg))
                 svgs += 1
     assert svgs >= (3 if sample else 10)
+
+
+# The routes that once read the embedded pyoxigraph store directly, past the store interface (a 500 over an
+# engine): a triple pattern, an identifier lookup, a part of the dataset description.
+PAST_THE_INTERFACE = ["/fragments?predicate=rdf%3Atype&object=foaf%3APerson",
+                      f"/fragments?subject={BASE}id/person/khrushchev", "/fragments?page=2",
+                      "/lookup?uri=Q164348", "/lookup?uri=http://dbpedia.org/resource/Leonid_Brezhnev",
+                      f"/lookup?uri={BASE}id/person/khrushchev", "/lookup?uri=Q1",
+                      "/dataset/linkset/wikidata", "/dataset/class/apg-Claim", "/dataset/nothing"]
+
+
+@pytest.mark.parametrize("path", PAST_THE_INTERFACE)
+def test_fragments_lookup_and_dataset_parts_answer_as_over_the_embedded_store(server, embedded_server, path):
+    headers = {"Accept": "application/n-triples"}
+    got = requests.get(server.url + path, headers=headers, allow_redirects=False, timeout=60)
+    want = requests.get(embedded_server.url + path, headers=headers, allow_redirects=False, timeout=60)
+    assert got.status_code == want.status_code and got.status_code in (200, 303, 404), got.text[:300]
+    assert got.headers.get("Location") == want.headers.get("Location")
+    if want.status_code == 200:
+        assert got.text.replace(server.url, "") == want.text.replace(embedded_server.url, "")
