@@ -22,11 +22,13 @@ queries cannot hold the threads that cheap requests need.
 
 In the Flask app the pool is created by ``init_app(app, handler)`` and reached through ``get_pool()``.
 """
+import collections
 import ctypes
 import gc
 import multiprocessing
 import os
 import pickle
+import queue
 import select
 import signal
 import struct
@@ -202,16 +204,26 @@ class _Worker:
 
 
 class QueryPool:
+    """At most ``slots`` queries at once: a slot is a token in a C-level queue (waiting for one and handing
+    it back cost no Python lock or condition), and the idle processes wait in a deque, the most recently used
+    first (its pages are the warmest); a slot without an idle process starts one."""
+
     def __init__(self, handler, timeout: float, *, slots: int = 2, queue_wait: float = 1.0,
                  memory_bytes: int = 0):
         self.handler, self.timeout = handler, timeout
         self.memory_bytes, self.queue_wait = memory_bytes, queue_wait
-        self._slots = threading.BoundedSemaphore(slots)
+        self.slots = slots
         self._lock = threading.Lock()
-        self._idle: list[_Worker] = []
-        self._pid = os.getpid()
         self._closed = False
         self._spawner: ThreadPoolExecutor | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self._pid = os.getpid()
+        self._idle: collections.deque[_Worker] = collections.deque()
+        self._tokens: queue.SimpleQueue[None] = queue.SimpleQueue()
+        for _ in range(self.slots):
+            self._tokens.put(None)
 
     def _spawn(self) -> _Worker:
         # PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, and the HTTP server retires
@@ -222,44 +234,54 @@ class QueryPool:
             spawner = self._spawner
         return spawner.submit(_Worker, self.handler, self.memory_bytes).result()
 
-    def _take(self) -> _Worker:
-        with self._lock:
-            if self._pid != os.getpid():  # forked: the inherited processes and threads are not ours
-                self._idle, self._pid, self._spawner = [], os.getpid(), None
-            while self._idle:
-                worker = self._idle.pop()
-                if worker.process.is_alive():
-                    return worker
-                worker.kill()  # died while idle: reap it, try the next
-        return self._spawn()
+    def _check_fork(self) -> None:
+        """After a fork the inherited processes and threads are not ours: start empty."""
+        if self._pid != os.getpid():
+            with self._lock:
+                if self._pid != os.getpid():
+                    self._reset()
+                    self._spawner = None
 
-    def _give_back(self, worker: _Worker) -> None:
-        with self._lock:
-            if self._pid == os.getpid() and not self._closed:
-                self._idle.append(worker)
-                return
-        worker.kill()
+    def idle(self) -> list[_Worker]:
+        """The idle processes now (for tests and diagnostics)."""
+        return list(self._idle)
 
     def run(self, job):
         """The handler's reply to ``job``, computed in a query process. Raises Saturated, QueryTimeout,
         WorkerLost or HandlerError."""
-        if not self._slots.acquire(timeout=self.queue_wait):
-            raise Saturated
+        self._check_fork()
+        tokens, idle = self._tokens, self._idle
         try:
-            return self._run(job)
+            tokens.get(timeout=self.queue_wait)
+        except queue.Empty:
+            raise Saturated from None
+        worker = None
+        try:
+            while worker is None:
+                try:
+                    worker = idle.pop()
+                except IndexError:
+                    worker = self._spawn()
+                    break
+                if not worker.process.is_alive():
+                    worker.kill()  # died while idle: reap it, try the next
+                    worker = None
+            try:
+                ok, reply = worker.ask(job, self.timeout)
+            except QueryTimeout:
+                worker.kill()
+                worker = None
+                raise
+            except (EOFError, OSError):
+                code, worker = worker.kill(), None
+                raise WorkerLost(code) from None
         finally:
-            self._slots.release()
-
-    def _run(self, job):
-        worker = self._take()
-        try:
-            ok, reply = worker.ask(job, self.timeout)
-        except QueryTimeout:
-            worker.kill()
-            raise
-        except (EOFError, OSError):
-            raise WorkerLost(worker.kill()) from None
-        self._give_back(worker)
+            if worker is not None:
+                if self._closed or idle is not self._idle:
+                    worker.kill()  # a closed pool, or a fork since: the process is not handed out again
+                else:
+                    idle.append(worker)
+            tokens.put(None)
         if not ok:
             raise HandlerError(reply)
         return reply
@@ -268,10 +290,13 @@ class QueryPool:
         """Stop the idle query processes; ``for_good``: also those still answering, when they are done."""
         with self._lock:
             self._closed = self._closed or for_good
-            idle, self._idle = self._idle, []
             if for_good and self._spawner is not None:
                 self._spawner.shutdown(wait=False)
-        for worker in idle:
+        while True:
+            try:
+                worker = self._idle.popleft()
+            except IndexError:
+                break
             worker.kill()
 
 

@@ -22,7 +22,8 @@ def test_query_processes_outlive_the_thread_that_asked_for_them():
         caller.join()
         time.sleep(0.5)  # a death signal would have arrived by now
         assert first and first[0] != os.getpid()
-        assert all(w.process.is_alive() for w in pool._idle)
+        idle = pool.idle()
+        assert idle and all(w.process.is_alive() for w in idle)
         assert pool.run("again") == first[0]  # the same process, reused
     finally:
         pool.close()
