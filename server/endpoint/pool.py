@@ -64,6 +64,10 @@ class Saturated(Exception):
     """Every query slot stayed busy for the whole queue wait."""
 
 
+class _NotDelivered(Exception):
+    """The job could not be written: the query process had died before."""
+
+
 class HandlerError(Exception):
     """The handler raised in the query process (a bug: the handler is meant to return every outcome)."""
 
@@ -182,7 +186,10 @@ class _Worker:
     def ask(self, job, timeout: float):
         """The reply to ``job``; QueryTimeout if none began within ``timeout`` s; EOFError/OSError if the
         process died."""
-        _send(self.jobs, job)
+        try:
+            _send(self.jobs, job)
+        except BrokenPipeError:  # no reader: the process is gone, and the job was not evaluated
+            raise _NotDelivered from None
         if not self.poller.poll(max(0, int(timeout * 1000))):
             raise QueryTimeout
         return _recv(self.replies)
@@ -257,24 +264,28 @@ class QueryPool:
             raise Saturated from None
         worker = None
         try:
-            while worker is None:
+            while True:
                 try:
-                    worker = idle.pop()
+                    worker, fresh = idle.pop(), False
                 except IndexError:
-                    worker = self._spawn()
+                    worker, fresh = self._spawn(), True
+                try:
+                    ok, reply = worker.ask(job, self.timeout)
                     break
-                if not worker.process.is_alive():
-                    worker.kill()  # died while idle: reap it, try the next
+                except _NotDelivered:
+                    # The process died while idle (found out here, not by a waitpid before every query):
+                    # reap it and try the next. One just started that is gone did not start (its sandbox
+                    # failed): that is the answer.
+                    code, worker = worker.kill(), None
+                    if fresh:
+                        raise WorkerLost(code) from None
+                except QueryTimeout:
+                    worker.kill()
                     worker = None
-            try:
-                ok, reply = worker.ask(job, self.timeout)
-            except QueryTimeout:
-                worker.kill()
-                worker = None
-                raise
-            except (EOFError, OSError):
-                code, worker = worker.kill(), None
-                raise WorkerLost(code) from None
+                    raise
+                except (EOFError, OSError):
+                    code, worker = worker.kill(), None
+                    raise WorkerLost(code) from None
         finally:
             if worker is not None:
                 if self._closed or idle is not self._idle:
