@@ -7,9 +7,10 @@ templates in ``server/site/templates/`` (rendered by ``server/site/pages.py``) a
 
 A linked value is a dict ``{"iri", "label", "href", "external"}``: ``href`` is the local path (``/id/...``)
 for an IRI under the dataset's base, the IRI itself for any other http(s) IRI. Labels are chosen in the asked
-language (en, lv or ru), else English, else untagged, else any; a term without a label gets one from ``TERMS``
-or its local name. Dates are ISO strings: ``start``/``end`` as the source gives them (day, month or year
-precision), ``not_before``/``not_after`` the derived ``xsd:date`` bounds.
+language (en, lv or ru), else English, else untagged, else any; a term without a label gets one from the
+``term`` group of the catalogues (kg/i18n.py) or its local name. Dates are ISO strings: ``start``/``end`` as
+the source gives them (day, month or year precision), ``not_before``/``not_after`` the derived ``xsd:date``
+bounds.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-LANGS = ("en", "lv", "ru")
-DEFAULT_LANG = "en"
+from kg import i18n
+from kg.i18n import DEFAULT_LANG, LANGS
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -50,82 +51,6 @@ PREFIXES = {
     "oa": "http://www.w3.org/ns/oa#",
 }
 
-# Labels of the reused terms the ontology graph does not label (curie -> en, lv, ru).
-TERMS = {
-    "rdf:type": ("type", "tips", "тип"),
-    "rdf:value": ("text", "teksts", "текст"),
-    "rdfs:label": ("label", "nosaukums", "название"),
-    "rdfs:seeAlso": ("see also", "skatīt arī", "см. также"),
-    "owl:sameAs": ("same as", "tas pats, kas", "то же, что"),
-    "skos:altLabel": ("also called", "citi nosaukumi", "другие названия"),
-    "skos:note": ("note", "piezīme", "примечание"),
-    "skos:editorialNote": ("editorial note", "redakcijas piezīme", "редакционное примечание"),
-    "skos:inScheme": ("in scheme", "shēmā", "в схеме"),
-    "oa:hasTarget": ("target words", "mērķa vārdi", "целевые слова"),
-    "oa:motivatedBy": ("motivated by", "motivācija", "мотивация"),
-    "prov:wasDerivedFrom": ("source sentence", "avota teikums", "предложение источника"),
-    "prov:atLocation": ("place", "vieta", "место"),
-    "prov:hadPrimarySource": ("primary source", "primārais avots", "первоисточник"),
-    "org:member": ("member", "loceklis", "член"),
-    "org:organization": ("organisation", "organizācija", "организация"),
-    "org:role": ("role", "loma", "роль"),
-    "org:postIn": ("post in", "amats iestādē", "должность в"),
-    "org:subOrganizationOf": ("part of", "ietilpst", "входит в"),
-    "org:unitOf": ("unit of", "vienība", "подразделение"),
-    "org:Membership": ("membership", "dalība", "членство"),
-    "org:Post": ("post", "amats", "должность"),
-    "org:Organization": ("organisation", "organizācija", "организация"),
-    "org:FormalOrganization": ("formal organisation", "formāla organizācija", "формальная организация"),
-    "org:OrganizationalUnit": ("organisational unit", "organizācijas vienība", "подразделение"),
-    "org:Role": ("role", "loma", "роль"),
-    "schema:startDate": ("start", "sākums", "начало"),
-    "schema:endDate": ("end", "beigas", "конец"),
-    "schema:superEvent": ("part of", "daļa no", "часть"),
-    "schema:url": ("web address", "tīmekļa adrese", "веб-адрес"),
-    "schema:Article": ("article", "raksts", "статья"),
-    "schema:Place": ("place", "vieta", "место"),
-    "schema:Country": ("country", "valsts", "страна"),
-    "schema:City": ("city", "pilsēta", "город"),
-    "foaf:Person": ("person", "persona", "персона"),
-    "opengov:VoteEvent": ("vote event", "balsojums", "голосование"),
-    "opengov:Vote": ("vote", "balss", "голос"),
-    "opengov:Count": ("count", "balsu skaits", "подсчёт"),
-    "opengov:Motion": ("motion", "priekšlikums", "предложение"),
-    "opengov:Speech": ("speech", "runa", "выступление"),
-    "opengov:count": ("count", "balsu skaits", "подсчёт"),
-    "opengov:vote": ("vote", "balss", "голос"),
-    "opengov:voter": ("voter", "balsotājs", "голосующий"),
-    "opengov:voteEvent": ("vote event", "balsojums", "голосование"),
-    "opengov:option": ("option", "variants", "вариант"),
-    "opengov:motion": ("motion", "priekšlikums", "предложение"),
-    "opengov:result": ("result", "rezultāts", "результат"),
-    "dcterms:title": ("title", "virsraksts", "заглавие"),
-    "dcterms:date": ("date", "datums", "дата"),
-    "dcterms:isPartOf": ("part of", "daļa no", "часть"),
-    "dcterms:references": ("references", "atsauces", "ссылки"),
-    "dcterms:creator": ("creator", "autors", "автор"),
-    "dcterms:publisher": ("publisher", "izdevējs", "издатель"),
-    "dcterms:license": ("license", "licence", "лицензия"),
-    "dcterms:language": ("language", "valoda", "язык"),
-    "dcterms:bibliographicCitation": ("citation", "citāts", "цитата"),
-    "dcterms:BibliographicResource": (
-        "bibliographic resource",
-        "bibliogrāfisks resurss",
-        "библиографический ресурс",
-    ),
-    "prov:Entity": ("entity", "entītija", "сущность"),
-    "prov:Activity": ("activity", "darbība", "деятельность"),
-    "skos:Concept": ("concept", "jēdziens", "понятие"),
-    "skos:ConceptScheme": ("concept scheme", "jēdzienu shēma", "схема понятий"),
-}
-OPTIONS = {
-    "yes": ("yes", "par", "за"),
-    "no": ("no", "pret", "против"),
-    "abstain": ("abstain", "atturas", "воздержался"),
-    "absent": ("absent", "nepiedalās", "отсутствовал"),
-    "pass": ("passed", "pieņemts", "принято"),
-    "fail": ("failed", "noraidīts", "отклонено"),
-}
 _OPTION_ORDER = ("yes", "no", "abstain", "absent")
 _XSD_INTEGER = ox.NamedNode(PREFIXES["xsd"] + "integer")
 
@@ -310,8 +235,9 @@ class Labeller:
 
     def _fallback(self, iri: str) -> str:
         c = curie(iri)
-        if c in TERMS:
-            return TERMS[c][LANGS.index(self.lang)]
+        terms = i18n.strings(self.lang, "term")  # the reused terms the ontology graph does not label
+        if c in terms:
+            return terms[c]
         if c != iri:
             return c
         return re.split(r"[/#]", iri.rstrip("/"))[-1] or iri
@@ -775,7 +701,7 @@ def session_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None
 
 
 def option_label(option: str, lang: str) -> str:
-    return OPTIONS[option][LANGS.index(pick_lang(lang))] if option in OPTIONS else option
+    return i18n.strings(pick_lang(lang), "option").get(option, option)
 
 
 def vote_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None = None) -> dict:
