@@ -43,8 +43,11 @@ def messages(lang: str) -> dict[tuple[str, str], str]:
     return {(m.context, m.id): m.string for m in catalog if m.id and m.string}
 
 
-@functools.cache
 def strings(lang: str, context: str = "page") -> MappingProxyType:
     """The words of one group in ``lang`` (one of LANGS, else English), read-only: {key: text}."""
-    lang = lang if lang in LANGS else DEFAULT_LANG
+    return _group(lang if lang in LANGS else DEFAULT_LANG, context)
+
+
+@functools.cache
+def _group(lang: str, context: str) -> MappingProxyType:  # shared by every request, hence read-only
     return MappingProxyType({k: text for (c, k), text in messages(lang).items() if c == context})
