@@ -45,7 +45,7 @@ def test_every_term_has_labels_definition_and_is_defined_by():
     for name in _defined_terms(g):
         term = APG[name]
         langs = {lit.language for lit in g.objects(term, RDFS.label)}
-        assert {"en", "lv"} <= langs, name
+        assert {"en", "lv", "ru"} <= langs, name
         assert g.value(term, SKOS.definition) is not None, name
         assert (term, RDFS.isDefinedBy, ONTOLOGY_IRI) in g, name
 
