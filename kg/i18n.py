@@ -28,6 +28,7 @@ from .resources import translations_dir
 
 LANGS = ("en", "lv", "ru")
 DEFAULT_LANG = "en"
+LANG_NAMES = {"en": "English", "lv": "latviešu", "ru": "русский"}  # each in its own language
 CONTEXTS = ("page", "role", "query", "term", "option", "picture", "property", "ontology")
 
 

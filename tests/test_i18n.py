@@ -7,7 +7,7 @@ import string
 import pytest
 from babel.messages.pofile import read_po
 
-from kg import i18n
+from kg import i18n, ontology_docs
 from kg.resources import templates_dir
 from kg.search_index import KIND_NAMES
 from server.site import properties, views
@@ -52,9 +52,9 @@ def test_russian_and_latvian_are_translated_not_copied():
     assert not same, same
 
 
-def _template_keys(pattern: str, names: str) -> dict[str, set[str]]:
+def _template_keys(pattern: str, names: str, package: str = "server.site") -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for path in sorted(templates_dir("server.site").glob(names)):
+    for path in sorted(templates_dir(package).glob(names)):
         text = path.read_text(encoding="utf-8")
         keys = set(re.findall(rf"\b{pattern}\.([a-z_0-9]+)\b", text))
         keys |= set(re.findall(rf"\b{pattern}\[['\"]([a-z_0-9]+)['\"]\]", text))
@@ -71,6 +71,10 @@ def test_every_key_the_templates_use_is_in_the_catalogues():
     query = set(i18n.strings("en", "query"))
     used = _template_keys("u", "yasgui.html")["yasgui.html"]  # u: the query page's words (ui.strings)
     assert used and used <= query, sorted(used - query)
+    ontology = set(i18n.strings("en", "ontology"))
+    used = _template_keys("w", "ontology.html", "kg")["ontology.html"]  # w: the ontology page's words
+    assert used and used <= ontology, sorted(used - ontology)
+    assert {key for key, _ in ontology_docs._KINDS} <= ontology  # its section titles, w[s.key]
 
 
 def test_every_key_the_code_asks_for_is_in_the_catalogues():

@@ -35,7 +35,6 @@ TEMPLATES = templates_dir("server.site")
 QUERIES = queries_dir()
 LICENSE = {"name": "CC BY-SA 4.0", "href": "https://creativecommons.org/licenses/by-sa/4.0/"}
 ARTICLE = {"title": "Antipartijiskā grupa", "href": "https://lv.wikipedia.org/wiki/Antipartijisk%C4%81_grupa"}
-LANG_NAMES = {"en": "English", "lv": "latviešu", "ru": "русский"}
 # The dataset description's RDF variants (/dataset.{ext}), linked from the pages about the whole dataset.
 DATASET_ALTERNATES = [{"type": t, "href": f"/dataset.{e}"} for e, t in (
     ("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"),
@@ -91,7 +90,7 @@ def _context(lang: str, path: str, base: str | None) -> dict:
 
     path = path or "/"
     switch = [
-        {"lang": code, "name": LANG_NAMES[code], "href": f"{path}?lang={code}", "current": code == lang}
+        {"lang": code, "name": i18n.LANG_NAMES[code], "href": f"{path}?lang={code}", "current": code == lang}
         for code in LANGS
     ]
     t = strings(lang)
