@@ -79,7 +79,8 @@ def _linked(link: dict | None, inner: str, lang: str) -> str:
     """``inner`` inside an ``<a>`` to the link's local path (keeping the language); external or missing links
     are not linked."""
     if link and link.get("href") and not link.get("external"):
-        return f"<a href={_a(page_href(link['href'], lang))}>{inner}</a>"
+        marked = f" lang={_a(link['lang'])}" if link.get("lang") else ""  # a label in another language
+        return f"<a href={_a(page_href(link['href'], lang))}{marked}>{inner}</a>"
     return inner
 
 
@@ -382,10 +383,11 @@ def vote_chart(vote: dict, lang: str = "en", *, width: int = 640) -> str:
     most = max([c["value"] for c in counts] + [1])
     cell = min(cell, (width - left - 60) // most - gap)
     colours = {"yes": "#3c8d5a", "no": "#b5533c", "abstain": "#999999", "absent": "#cccccc"}
-    title = vote.get("label") or (vote.get("link") or {}).get("label") or "vote"
+    title = vote.get("label") or (vote.get("link") or {}).get("label") or _w(lang, "vote")
+    marked = f" lang={_a(vote['link']['lang'])}" if (vote.get("link") or {}).get("lang") else ""
     body = [
         f'<rect width="{width}" height="100%" fill="#fff"/>',
-        f'<text x="10" y="16" font-size="13" font-weight="600">{_t(title, 95)}</text>',
+        f'<text x="10" y="16" font-size="13" font-weight="600"{marked}>{_t(title, 95)}</text>',
     ]
     y = 30
     for c in counts:

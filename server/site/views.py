@@ -166,6 +166,7 @@ class Labeller:
     def __init__(self, store, lang: str):
         self.store, self.lang, self.base = store, pick_lang(lang), store.manifest.get("base")
         self._cache: dict[str, str] = {}
+        self._other_lang: dict[str, str] = {}  # iri -> the language of its label, when not the page's
 
     def _labels(self, iris: list[str]) -> dict[str, dict[str, str]]:
         """iri -> {language tag or "": label} for those of ``iris`` that have labels."""
@@ -181,12 +182,10 @@ class Labeller:
             for iri in chunk:
                 by_lang = found.get(iri)
                 if by_lang:
-                    self._cache[iri] = (
-                        by_lang.get(self.lang)
-                        or by_lang.get("en")
-                        or by_lang.get("")
-                        or by_lang[sorted(by_lang)[0]]
-                    )
+                    tag = next((t for t in (self.lang, "en", "") if by_lang.get(t)), sorted(by_lang)[0])
+                    self._cache[iri] = by_lang[tag]
+                    if tag not in (self.lang, ""):
+                        self._other_lang[iri] = tag
                 elif iri in composite:
                     self._cache[iri] = composite[iri]
                 else:
@@ -247,6 +246,12 @@ class Labeller:
             self.fetch([iri])
         return self._cache[iri]
 
+    def label_lang(self, iri: str) -> str | None:
+        """The language of ``iri``'s label when it is not the page's (a resource with no label in the page
+        language shows its English one: the page marks it lang="en"), else None."""
+        self.label(iri)
+        return self._other_lang.get(iri)
+
     def link(self, iri: str | None) -> dict | None:
         if iri is None:
             return None
@@ -254,7 +259,8 @@ class Labeller:
         external = href is None
         if external and re.match(r"https?://", iri):
             href = iri
-        return {"iri": iri, "label": self.label(iri), "href": href, "external": external}
+        return {"iri": iri, "label": self.label(iri), "lang": self.label_lang(iri), "href": href,
+                "external": external}
 
     def text(self, terms) -> dict | None:
         """One literal of several: in the page language, else English, else untagged, else the first."""
@@ -414,6 +420,7 @@ def resource_view(store, iri: str, lang: str = DEFAULT_LANG) -> dict | None:
         "lang": lang,
         "base": lab.base,
         "label": lab.label(iri),
+        "label_lang": lab.label_lang(iri),
         "labels": [{"lang": code, "text": text} for code, text in labels],
         "kinds": kinds(store, iri),
         "types": sorted((lab.link(t) for t in types), key=lambda v: v["label"]),
