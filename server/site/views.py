@@ -52,6 +52,7 @@ PREFIXES = {
 }
 
 _OPTION_ORDER = ("yes", "no", "abstain", "absent")
+_CODED = ("opengov:option", "opengov:result")  # literals that are codes of the catalogues' option group
 _XSD_INTEGER = ox.NamedNode(PREFIXES["xsd"] + "integer")
 
 # kinds of page, in the order they are tried: the first class the resource has (directly or by subclass) wins
@@ -284,8 +285,9 @@ def _choose_literals(lab: Labeller, literals: list) -> list:
     return literals
 
 
-def labelled_values(lab: Labeller, terms: list) -> list[dict]:
-    """Display values: links for IRIs (sorted by label), literals as text."""
+def labelled_values(lab: Labeller, terms: list, predicate: str | None = None) -> list[dict]:
+    """Display values: links for IRIs (sorted by label), literals as text. The values of a vote's option and
+    result (``predicate``) are codes ("yes", "pass"): ``shown`` says them in the page language."""
     iris = [t.value for t in terms if isinstance(t, ox.NamedNode)]
     lab.fetch(iris)
     links = sorted((lab.link(i) for i in set(iris)), key=lambda v: (v["label"].casefold(), v["iri"]))
@@ -294,10 +296,12 @@ def labelled_values(lab: Labeller, terms: list) -> list[dict]:
         dict(literal_view(t), term=str(t))
         for t in _choose_literals(lab, [t for t in terms if isinstance(t, ox.Literal)])
     ]
+    if predicate and curie(predicate) in _CODED:
+        for v in (v for v in lits if not v["lang"]):
+            v["shown"] = option_label(v["text"], lab.lang)  # "text" stays the literal's value
     lits.sort(key=lambda v: (v["lang"] or "", v["text"]))
-    blanks = [
-        {"text": "(blank node)", "lang": None, "datatype": None} for t in terms if isinstance(t, ox.BlankNode)
-    ]
+    blank = i18n.strings(lab.lang)["blank_node"]
+    blanks = [{"text": blank, "lang": None, "datatype": None} for t in terms if isinstance(t, ox.BlankNode)]
     return (
         [dict(v, kind="iri", term=f"<{v['iri']}>") for v in links]
         + [dict(v, kind="literal") for v in lits]
@@ -311,9 +315,10 @@ def _properties(lab: Labeller, pairs: list[tuple[str, object]]) -> list[dict]:
         by_prop.setdefault(p, []).append(o)
     lab.fetch(by_prop)
     rows = [
-        {"property": lab.link(p), "curie": curie(p), "values": labelled_values(lab, objs)}
+        {"property": lab.link(p), "curie": curie(p), "values": labelled_values(lab, objs, p)}
         for p, objs in by_prop.items()
     ]
+
     rows.sort(key=lambda r: (r["property"]["label"].casefold(), r["curie"]))
     return rows
 

@@ -4,9 +4,11 @@ The page's visible text (what Chromium renders, SVG pictures included) is compar
 English catalogue (kg/translations/en) that the Russian catalogue says differently; a text with placeholders
 is compared piece by piece. The page's data are not interface words and are left out: elements marked with
 another language (lang="en", "lv": glosses, quotes, English labels where a resource has no Russian one),
-links to resources (their labels are the data's), program text (pre, code, textarea) and the citation.
+links to resources (their labels are the data's), program text (pre, code, textarea), RDF terms as
+written, and the citation.
 """
 import re
+from urllib.parse import quote
 
 import pytest
 
@@ -20,13 +22,20 @@ PAGES = {  # name: path (with ?lang=ru)
     "session-presidium-1957-06": "/id/event/presidium-session-1957-06?lang=ru",
     "ontology": "/ontology?lang=ru",
     "query-page": "/sparql?lang=ru",
+    "results": "/sparql?lang=ru&query=" + quote("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 3"),
+    "search": "/search?q=Molotov&lang=ru",
+    "downloads": "/download?lang=ru",
+    "corrections": "/corrections?lang=ru",
+    "fragments": "/fragments?lang=ru",
+    "vote": "/id/vote/removal-vote-1957-06?lang=ru",
+    "sentence": "/id/source/lvwiki/s25?lang=ru",
 }
 
 # The text the reader sees, without the data (see above): text nodes that are rendered (checkVisibility; SVG
-# text by its boxes), whose nearest language is Russian, outside links to resources, program text and the
-# citation line.
+# text by its boxes), whose nearest language is Russian, outside links to resources, program text, the
+# citation line and RDF terms as written (td.iri: the fragments table).
 VISIBLE_INTERFACE_TEXT = """() => {
-  const data = 'script, style, pre, code, textarea, a[href^="/id/"], a[href^="/doc/"], #cite-line';
+  const data = 'script, style, pre, code, textarea, a[href^="/id/"], a[href^="/doc/"], #cite-line, td.iri';
   const parts = [];
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walk.nextNode(); n; n = walk.nextNode()) {
