@@ -1,4 +1,4 @@
-"""Russian pages in a real browser: no English interface word is left in what the reader sees.
+"""Russian (and Latvian) pages in a real browser: no English interface word is left in what the reader sees.
 
 The page's visible text (what Chromium renders, SVG pictures included) is compared with every text of the
 English catalogue (kg/translations/en) that the Russian catalogue says differently; a text with placeholders
@@ -16,25 +16,25 @@ from kg import i18n
 
 pytestmark = pytest.mark.browser
 
-PAGES = {  # name: path (with ?lang=ru)
-    "landing": "/?lang=ru",
-    "person-khrushchev": "/id/person/khrushchev?lang=ru",
-    "session-presidium-1957-06": "/id/event/presidium-session-1957-06?lang=ru",
-    "ontology": "/ontology?lang=ru",
-    "query-page": "/sparql?lang=ru",
-    "results": "/sparql?lang=ru&query=" + quote("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 3"),
-    "search": "/search?q=Molotov&lang=ru",
-    "downloads": "/download?lang=ru",
-    "corrections": "/corrections?lang=ru",
-    "fragments": "/fragments?lang=ru",
-    "vote": "/id/vote/removal-vote-1957-06?lang=ru",
-    "sentence": "/id/source/lvwiki/s25?lang=ru",
+PAGES = {  # name: path (the test adds ?lang=)
+    "landing": "/",
+    "person-khrushchev": "/id/person/khrushchev",
+    "session-presidium-1957-06": "/id/event/presidium-session-1957-06",
+    "vote": "/id/vote/removal-vote-1957-06",
+    "sentence": "/id/source/lvwiki/s25",
+    "ontology": "/ontology",
+    "query-page": "/sparql",
+    "results": "/sparql?query=" + quote("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 3"),
+    "search": "/search?q=Molotov",
+    "downloads": "/download",
+    "corrections": "/corrections",
+    "fragments": "/fragments",
 }
 
 # The text the reader sees, without the data (see above): text nodes that are rendered (checkVisibility; SVG
-# text by its boxes), whose nearest language is Russian, outside links to resources, program text, the
+# text by its boxes), whose nearest language is the page's, outside links to resources, program text, the
 # citation line and RDF terms as written (td.iri: the fragments table).
-VISIBLE_INTERFACE_TEXT = """() => {
+VISIBLE_INTERFACE_TEXT = """(pageLang) => {
   const data = 'script, style, pre, code, textarea, a[href^="/id/"], a[href^="/doc/"], #cite-line, td.iri';
   const parts = [];
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -42,7 +42,7 @@ VISIBLE_INTERFACE_TEXT = """() => {
     const el = n.parentElement;
     if (!el || !n.textContent.trim() || el.closest(data)) continue;
     const lang = el.closest('[lang]');
-    if (lang && lang.getAttribute('lang') !== 'ru') continue;
+    if (lang && lang.getAttribute('lang') !== pageLang) continue;
     const shown = el.closest('svg') ? el.getClientRects().length > 0 : el.checkVisibility();
     if (shown) parts.push(n.textContent);
   }
@@ -53,14 +53,14 @@ LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 PLACEHOLDER = re.compile(r"\{\w+\}")
 
 
-def english_interface_texts() -> list[tuple[str, str, str]]:
-    """(group, key, English piece) for every English text the Russian catalogue writes differently; a text
-    with placeholders gives its pieces between them. Pieces without a Latin word (punctuation, numbers) and
-    texts written alike in both (SPARQL, VoID, IRI) cannot tell the languages apart and are left out."""
-    en, ru = i18n.messages("en"), i18n.messages("ru")
+def english_interface_texts(lang: str = "ru") -> list[tuple[str, str, str]]:
+    """(group, key, English piece) for every English text that ``lang``'s catalogue writes differently; a
+    text with placeholders gives its pieces between them. Pieces without a Latin word (punctuation, numbers)
+    and texts written alike in both (SPARQL, VoID, IRI) cannot tell the languages apart and are left out."""
+    en, other = i18n.messages("en"), i18n.messages(lang)
     out = []
     for (group, key), text in sorted(en.items()):
-        if ru.get((group, key)) == text:
+        if other.get((group, key)) == text:
             continue
         out += [(group, key, piece.strip()) for piece in PLACEHOLDER.split(text) if LATIN_WORD.search(piece)]
     return out
@@ -77,15 +77,27 @@ def test_the_comparison_finds_an_english_interface_word():
     assert found_in("Downloads", "Home · Downloads · SPARQL") and not found_in("date", "dcterms:date")
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_a_russian_page_has_no_english_interface_word(page, live, name):
-    response = page.goto(live.url + PAGES[name])
+def _no_english_interface_word(page, live, name: str, lang: str) -> str:
+    path = PAGES[name]
+    response = page.goto(live.url + path + ("&" if "?" in path else "?") + f"lang={lang}")
     assert response.status == 200
-    assert page.locator("html").get_attribute("lang") == "ru"
-    text = page.evaluate(VISIBLE_INTERFACE_TEXT)
-    assert len(re.findall(r"[а-яё]+", text, re.IGNORECASE)) > 20, text[:500]  # Russian words are shown
-    page.shot(f"ru-{name}")
-    left = sorted({(g, k, p) for g, k, p in english_interface_texts() if found_in(p, text)})
+    assert page.locator("html").get_attribute("lang") == lang
+    text = page.evaluate(VISIBLE_INTERFACE_TEXT, lang)
+    page.shot(f"{lang}-{name}")
+    left = sorted({(g, k, p) for g, k, p in english_interface_texts(lang) if found_in(p, text)})
     assert not left, [(g, k, p, text[max(0, text.find(p) - 60):text.find(p) + 60]) for g, k, p in left]
     assert not page.foreign, page.foreign
     assert not page.errors, page.errors
+    return text
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_russian_page_has_no_english_interface_word(page, live, name):
+    text = _no_english_interface_word(page, live, name, "ru")
+    assert len(re.findall(r"[а-яё]+", text, re.IGNORECASE)) > 20, text[:500]  # Russian words are shown
+
+
+@pytest.mark.parametrize("name", ["landing", "person-khrushchev", "session-presidium-1957-06", "ontology"])
+def test_a_latvian_page_has_no_english_interface_word(page, live, name):
+    text = _no_english_interface_word(page, live, name, "lv")
+    assert i18n.strings("lv")["downloads"] in text or i18n.strings("lv", "ontology")["contents"] in text
