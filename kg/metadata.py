@@ -37,6 +37,7 @@ def metadata_graph(iris: Iris, data: Graph, counts: dict[str, int], source_doc: 
         g.add((ds, RDF.type, t))
     g.add((ds, DCTERMS.title, Literal("Anti-Party Group knowledge graph", lang="en")))
     g.add((ds, DCTERMS.title, Literal("Antipartijiskās grupas zināšanu grafs", lang="lv")))
+    g.add((ds, DCTERMS.title, Literal("Граф знаний об антипартийной группе", lang="ru")))
     g.add((ds, RDFS.label, Literal("apg-kg", lang="en")))
     g.add((ds, DCTERMS.description, Literal(
         "The June 1957 attempt by Malenkov, Molotov, Kaganovich and others to remove Khrushchev, as stated "

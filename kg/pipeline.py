@@ -168,8 +168,8 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
         writer.add(f"provenance-rdf12.{ext}", serialize_graph12(triples["provenance"], reifies, fmt),
                    media_type=fmt.media_type, triples=len(prov) + len(reifies),
                    graph=str(ctx.iris.graph("provenance")))
-    writer.add("ontology.html", render_ontology_docs(ontology, data), media_type="text/html",
-               compress=False)
+    for name, page in render_ontology_docs(ontology, data).items():  # one page per language
+        writer.add(name, page, media_type="text/html", compress=False)
     # retired IRIs -> the IRIs that replace them, for the server to redirect (and dcterms:isReplacedBy)
     redirects = {str(old): str(new) for old, new in sorted(ctx.former.items())}
     writer.add("redirects.json", (json.dumps(redirects, indent=2, sort_keys=True) + "\n").encode(),

@@ -39,6 +39,11 @@ def templates_dir(package: str) -> Path:
     return _folder(package) / "templates"
 
 
+def translations_dir() -> Path:
+    """The gettext catalogues of the interface words (kg/translations/{lang}/LC_MESSAGES/messages.po)."""
+    return _folder("kg") / "translations"
+
+
 def checkout() -> Path | None:
     """The source checkout this code runs from, or None when it runs from an installed wheel."""
     if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "ontology" / "apg.ttl").is_file():

@@ -322,7 +322,11 @@ def test_resource_pages(store, base, kind, lang):
     assert local and all(t.endswith(f"?lang={lang}") == (lang != "en") for t in local)
     assert f"{base}id/" not in "".join(t for _, t in checker.links)  # resources link to local paths
     view = views.resource_view(store, iri(base, PAGES[kind]), lang)
-    assert f"<h1>{_escape(view['label'])}</h1>" in html
+    # a label in another language than the page's (no Russian label: the English one) says which
+    marked = f' lang="{view["label_lang"]}"' if view["label_lang"] else ""
+    assert f"<h1{marked}>{_escape(view['label'])}</h1>" in html
+    if lang == "en" or kind == "person":  # every resource has an English label, every person a Russian one
+        assert view["label_lang"] is None, kind
     if view["sources"]:
         assert 'lang="lv"' in html and "<blockquote" in html
         assert any(t.startswith("/id/source/lvwiki/s") for t in local)

@@ -68,6 +68,7 @@ def test_the_wheel_carries_the_resources(wheel):
         assert files and {f"{package}/{name}" for name in files} <= names, folder
     assert "kg/templates/ontology.html" in names and "server/site/templates/landing.html" in names
     assert "kg/source/antipartijiska-grupa.lv.tsv" in names and "kg/facts/persons.yaml" in names
+    assert {f"kg/translations/{lang}/LC_MESSAGES/messages.po" for lang in ("en", "lv", "ru")} <= names
 
 
 def test_installed_apg_builds_and_serves_outside_the_checkout(venv, dist, tmp_path):
@@ -99,6 +100,9 @@ def test_installed_apg_builds_and_serves_outside_the_checkout(venv, dist, tmp_pa
         page = requests.get(srv.endpoint, headers={"Accept": "text/html"}, timeout=30)
         first_question = (ROOT / "queries" / "01-core-members.rq").read_text(encoding="utf-8").splitlines()[0]
         assert page.status_code == 200 and first_question.lstrip("# ").strip() in page.text
+        # the interface words' catalogues (kg/translations) came with it: a Russian page is Russian
+        landing = requests.get(srv.url + "/?lang=ru", headers={"Accept": "text/html"}, timeout=30)
+        assert landing.status_code == 200 and "Граф знаний об антипартийной группе" in landing.text
     finally:
         stop(srv)
     assert "Traceback" not in srv.log_text()

@@ -132,7 +132,7 @@ def sentence_statements(store, iri: str, lab: Labeller) -> list[dict]:
             {
                 "subject": lab.link(r["s"].value),
                 "property": lab.link(r["p"].value),
-                "value": labelled_values(lab, [r["o"]])[0],
+                "value": labelled_values(lab, [r["o"]], r["p"].value)[0],
                 "exact": r["exact"].value,
                 "start": int(r["start"].value),
                 "end": int(r["end"].value),

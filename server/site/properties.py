@@ -19,11 +19,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg import names
+from kg import i18n, names
 from kg.namespaces import PREFIXES
 
 from . import queries, views
-from .views import LANGS
 
 XSD = PREFIXES["xsd"]
 WIKIDATA = PREFIXES["wd"]
@@ -32,7 +31,6 @@ WIKIDATA = PREFIXES["wd"]
 @dataclass(frozen=True)
 class Named:
     id: str
-    labels: tuple[str, str, str]  # en, lv, ru
     kinds: tuple[str, ...]  # page kinds it is proposed for (kg.search_index.KINDS)
     pattern: str  # SPARQL from ?e to ?v (a constant text: ?e is bound by substitution)
     description: str
@@ -42,54 +40,54 @@ class Named:
 # Persons' posts and memberships: holdings (apg:PostHolding) and memberships (org:Membership) name the person
 # with org:member; their dates are schema:startDate / schema:endDate.
 NAMED = (
-    Named("wikidata", ("Wikidata item", "Wikidata vienums", "элемент Викиданных"),
+    Named("wikidata",
           ("person", "organization", "place", "post", "event", "session"),
           f"?e owl:sameAs ?v FILTER(STRSTARTS(STR(?v), '{WIKIDATA}'))",
           "the Wikidata item of the entity (owl:sameAs), as its IRI"),
-    Named("dbpedia", ("DBpedia resource", "DBpedia resurss", "ресурс DBpedia"),
+    Named("dbpedia",
           ("person", "organization", "place", "post", "event", "session"),
           f"?e owl:sameAs ?v FILTER(STRSTARTS(STR(?v), '{PREFIXES['dbr']}'))",
           "the DBpedia resource of the entity (owl:sameAs), as its IRI"),
-    Named("posts", ("posts held", "ieņemtie amati", "занимаемые должности"), ("person",),
+    Named("posts", ("person",),
           "?h org:member ?e ; apg:post ?v", "the posts the person held (apg:PostHolding)"),
-    Named("post_periods", ("posts held, with dates", "ieņemtie amati ar datumiem", "должности с датами"),
+    Named("post_periods",
           ("person",), "?h org:member ?e ; apg:post ?v",
           "each post the person held with its dates as the source gives them",
           label_with="?h org:member ?e ; apg:post ?what OPTIONAL { ?h schema:startDate ?from } "
                      "OPTIONAL { ?h schema:endDate ?to }"),
-    Named("memberships", ("memberships", "dalība", "членство"), ("person",),
+    Named("memberships", ("person",),
           "?m org:member ?e ; org:organization ?v FILTER NOT EXISTS { ?m apg:post ?p }",
           "the organisations the person was a member of (org:Membership)"),
-    Named("membership_periods", ("memberships, with dates", "dalība ar datumiem", "членство с датами"),
+    Named("membership_periods",
           ("person",), "?m org:member ?e ; org:organization ?v FILTER NOT EXISTS { ?m apg:post ?p }",
           "each membership with its dates as the source gives them",
           label_with="?m org:member ?e ; org:organization ?what FILTER NOT EXISTS { ?m apg:post ?p } "
                      "OPTIONAL { ?m schema:startDate ?from } OPTIONAL { ?m schema:endDate ?to }"),
-    Named("holders", ("holders", "amata ieņēmēji", "занимавшие должность"), ("post",),
+    Named("holders", ("post",),
           "?h apg:post ?e ; org:member ?v", "the persons who held the post"),
-    Named("members", ("members", "locekļi", "члены"), ("organization",),
+    Named("members", ("organization",),
           "?m org:organization ?e ; org:member ?v", "the persons who were members of the organisation"),
-    Named("start", ("start date", "sākuma datums", "дата начала"), ("event", "session", "vote", "speech"),
+    Named("start", ("event", "session", "vote", "speech"),
           "?e schema:startDate ?v", "when it began (schema:startDate), with the precision the source gives"),
-    Named("end", ("end date", "beigu datums", "дата окончания"), ("event", "session", "vote", "speech"),
+    Named("end", ("event", "session", "vote", "speech"),
           "?e schema:endDate ?v", "when it ended (schema:endDate), with the precision the source gives"),
-    Named("date", ("date", "datums", "дата"), ("decision",), "?e dcterms:date ?v",
+    Named("date", ("decision",), "?e dcterms:date ?v",
           "the date of the decision (dcterms:date)"),
-    Named("place", ("place", "vieta", "место"), ("event", "session", "vote", "speech", "post"),
+    Named("place", ("event", "session", "vote", "speech", "post"),
           "?e prov:atLocation ?v", "where it took place (prov:atLocation)"),
-    Named("participants", ("participants", "dalībnieki", "участники"), ("event", "session", "vote", "speech"),
+    Named("participants", ("event", "session", "vote", "speech"),
           "?e apg:participant ?v", "who took part (apg:participant)"),
-    Named("organization", ("organisation", "organizācija", "организация"), ("post",),
+    Named("organization", ("post",),
           "?e org:postIn ?v", "the organisation the post is in (org:postIn)"),
-    Named("part_of", ("part of", "daļa no", "часть"), ("organization",),
+    Named("part_of", ("organization",),
           "?e org:subOrganizationOf|org:unitOf ?v", "the organisation it belongs to"),
-    Named("label_en", ("name (English)", "nosaukums (angliski)", "название (англ.)"), (), "?e rdfs:label ?v "
+    Named("label_en", (), "?e rdfs:label ?v "
           "FILTER(LANG(?v) = 'en')", "the English name"),
-    Named("label_lv", ("name (Latvian)", "nosaukums (latviski)", "название (латыш.)"), (),
+    Named("label_lv", (),
           "?e rdfs:label ?v FILTER(LANG(?v) = 'lv')", "the Latvian name"),
-    Named("label_ru", ("name (Russian)", "nosaukums (krieviski)", "название (рус.)"), (),
+    Named("label_ru", (),
           "?e rdfs:label ?v FILTER(LANG(?v) = 'ru')", "the Russian name"),
-    Named("sentences", ("source sentences", "avota teikumi", "предложения источника"), (),
+    Named("sentences", (),
           "?e prov:wasDerivedFrom ?v", "the sentences of the source that state it"),
 )
 BY_ID = {p.id: p for p in NAMED}
@@ -98,7 +96,8 @@ _CURIE = re.compile(r"([A-Za-z][\w-]*):([A-Za-z_][\w.-]*)")
 
 
 def label(prop: Named, lang: str) -> str:
-    return prop.labels[LANGS.index(views.pick_lang(lang))]
+    """The property's name in ``lang`` (kg/i18n.py, group ``property``)."""
+    return i18n.strings(views.pick_lang(lang), "property")[prop.id]
 
 
 def predicate(pid: str) -> str | None:

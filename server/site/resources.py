@@ -22,6 +22,8 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, request, send_file
 
+from kg import ontology_docs
+
 from ..store import get_store
 from . import pages
 from .documents import (
@@ -137,8 +139,15 @@ def ontology(ext=None, version=None):
     if ext is not None and ext not in BY_EXTENSION:
         not_found(request.path)
     fmt = negotiate_document(ext)
-    name = "ontology.html" if fmt.writer is None else f"ontology.{fmt.extension}"
-    return dump_response(name, fmt, "/ontology", negotiated=ext is None)
+    if fmt.writer is not None:
+        return dump_response(f"ontology.{fmt.extension}", fmt, "/ontology", negotiated=ext is None)
+    lang = page_language()  # the build wrote the page in every language (kg/ontology_docs.py)
+    if not (current_app.config["DIST"] / ontology_docs.file_name(lang)).is_file():
+        lang = "en"  # a build from before the translated pages
+    resp = dump_response(ontology_docs.file_name(lang), fmt, "/ontology", negotiated=ext is None)
+    resp.vary.update(("Accept-Language",))
+    resp.headers["Content-Language"] = lang
+    return resp
 
 
 def dump_response(name: str, fmt, path: str, *, negotiated: bool):

@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
+from kg import i18n
+
 from .views import page_href
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -31,66 +33,13 @@ COLOURS = {
     "decision": "#c08a1e",
     "post": "#3c8d5a",
 }
-_WORDS = {
-    "en": {
-        "event": "event",
-        "speech": "speech act",
-        "vote": "vote",
-        "holding": "post held",
-        "membership": "membership",
-        "decision": "decision",
-        "june": "June 1957, day by day",
-        "episode": "The Anti-Party Group affair, 1955–1960",
-        "undated": "dates not stated",
-        "named": "named by the source",
-        "unnamed": "not named",
-        "posts": "Posts and memberships",
-        "zoomed": "June 1957: detail below",
-        "votes": "votes",
-        "no_items": "no dated items",
-    },
-    "lv": {
-        "event": "notikums",
-        "speech": "runas akts",
-        "vote": "balsojums",
-        "holding": "amats",
-        "membership": "dalība",
-        "decision": "lēmums",
-        "june": "1957. gada jūnijs pa dienām",
-        "episode": "Antipartijiskā grupa, 1955–1960",
-        "undated": "datumi nav minēti",
-        "named": "avotā nosaukti",
-        "unnamed": "nav nosaukti",
-        "posts": "Amati un dalība",
-        "zoomed": "1957. gada jūnijs: sīkāk zemāk",
-        "votes": "balsis",
-        "no_items": "nav datētu ierakstu",
-    },
-    "ru": {
-        "event": "событие",
-        "speech": "выступление",
-        "vote": "голосование",
-        "holding": "должность",
-        "membership": "членство",
-        "decision": "решение",
-        "june": "Июнь 1957 года по дням",
-        "episode": "Антипартийная группа, 1955–1960",
-        "undated": "даты не указаны",
-        "named": "названы в источнике",
-        "unnamed": "не названы",
-        "posts": "Должности и членство",
-        "zoomed": "Июнь 1957: подробно ниже",
-        "votes": "голоса",
-        "no_items": "нет датированных записей",
-    },
-}
 _FONT = 'font-family="system-ui, sans-serif"'
 _HALO = 'paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round"'
 _CHAR = 6.1  # average width of a character at font-size 11, for placing labels
 
 
 def _w(lang: str, key: str) -> str:
-    return _WORDS.get(lang, _WORDS["en"]).get(key, _WORDS["en"][key])
+    return i18n.strings(lang, "picture")[key]
 
 
 def _day(iso: str | None) -> int | None:
@@ -130,7 +79,8 @@ def _linked(link: dict | None, inner: str, lang: str) -> str:
     """``inner`` inside an ``<a>`` to the link's local path (keeping the language); external or missing links
     are not linked."""
     if link and link.get("href") and not link.get("external"):
-        return f"<a href={_a(page_href(link['href'], lang))}>{inner}</a>"
+        marked = f" lang={_a(link['lang'])}" if link.get("lang") else ""  # a label in another language
+        return f"<a href={_a(page_href(link['href'], lang))}{marked}>{inner}</a>"
     return inner
 
 
@@ -433,10 +383,11 @@ def vote_chart(vote: dict, lang: str = "en", *, width: int = 640) -> str:
     most = max([c["value"] for c in counts] + [1])
     cell = min(cell, (width - left - 60) // most - gap)
     colours = {"yes": "#3c8d5a", "no": "#b5533c", "abstain": "#999999", "absent": "#cccccc"}
-    title = vote.get("label") or (vote.get("link") or {}).get("label") or "vote"
+    title = vote.get("label") or (vote.get("link") or {}).get("label") or _w(lang, "vote")
+    marked = f" lang={_a(vote['link']['lang'])}" if (vote.get("link") or {}).get("lang") else ""
     body = [
         f'<rect width="{width}" height="100%" fill="#fff"/>',
-        f'<text x="10" y="16" font-size="13" font-weight="600">{_t(title, 95)}</text>',
+        f'<text x="10" y="16" font-size="13" font-weight="600"{marked}>{_t(title, 95)}</text>',
     ]
     y = 30
     for c in counts:

@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
 
+from kg import i18n
 from kg.namespaces import PREFIXES
 from kg.resources import checkout
 
@@ -31,7 +32,7 @@ from ..store import get_store
 from . import citation, pages, results, structured
 from .documents import BY_EXTENSION, document_response, page_language
 from .resources import shown
-from .views import LANGS, example_queries
+from .views import example_queries
 
 bp = Blueprint("ui", __name__)
 
@@ -50,42 +51,11 @@ _ASSETS = {"yasgui.min.js": "text/javascript", "yasgui.min.css": "text/css",
 _PREFIXES = dict(sorted(PREFIXES.items()))  # the prefixes every query may use undeclared
 _PLAIN_FORMATS = ("", "json", "xml", "csv", "tsv", "ttl", "jsonld", "nt", "rdf")
 
-_STRINGS = {
-    "title": ("SPARQL query", "SPARQL vaicājums", "Запрос SPARQL"),
-    "intro": (
-        "Ask the knowledge graph in SPARQL 1.1; the competency queries of the dataset are here as examples. "
-        "The endpoint is",
-        "Uzdodiet jautājumu zināšanu grafam SPARQL 1.1 valodā; datu kopas kompetences vaicājumi ir šeit kā "
-        "piemēri. Galapunkts ir",
-        "Задайте вопрос графу знаний на SPARQL 1.1; вопросы компетентности набора данных приведены здесь как "
-        "примеры. Точка доступа —",
-    ),
-    "no_editor": (
-        "The interactive editor (YASGUI) is not installed on this server (run make setup, which runs "
-        "npm ci); this plain form sends the query all the same.",
-        "Interaktīvais redaktors (YASGUI) šajā serverī nav uzstādīts (palaidiet make setup, kas izpilda "
-        "npm ci); šī vienkāršā forma vaicājumu nosūta tāpat.",
-        "Интерактивный редактор (YASGUI) на этом сервере не установлен (выполните make setup, который "
-        "запускает npm ci); эта простая форма всё равно отправит запрос.",
-    ),
-    "query": ("Query", "Vaicājums", "Запрос"),
-    "format": ("Answer format", "Atbildes formāts", "Формат ответа"),
-    "auto": ("as the browser asks", "kā prasa pārlūks", "как просит браузер"),
-    "run": ("Run", "Izpildīt", "Выполнить"),
-    "examples": ("Example queries", "Vaicājumu piemēri", "Примеры запросов"),
-    "description": ("Service description", "Servisa apraksts", "Описание сервиса"),
-    "prefixes": ("Predefined prefixes", "Iepriekš definētie prefiksi", "Предопределённые префиксы"),
-    "prefixes_intro": (
-        "Queries may use these prefixes without declaring them; a PREFIX declared in the query wins.",
-        "Vaicājumi var lietot šos prefiksus, tos nedeklarējot; vaicājumā deklarēts PREFIX ir noteicošais.",
-        "Запросы могут использовать эти префиксы без объявления; PREFIX, объявленный в запросе, главнее.",
-    ),
-}
 
 
-def strings(lang: str) -> dict[str, str]:
-    i = LANGS.index(lang) if lang in LANGS else 0
-    return {k: v[i] for k, v in _STRINGS.items()}
+def strings(lang: str):
+    """The query page's words in ``lang`` (kg/i18n.py, group ``query``)."""
+    return i18n.strings(lang, "query")
 
 
 def yasgui_dir() -> Path:

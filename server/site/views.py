@@ -7,9 +7,10 @@ templates in ``server/site/templates/`` (rendered by ``server/site/pages.py``) a
 
 A linked value is a dict ``{"iri", "label", "href", "external"}``: ``href`` is the local path (``/id/...``)
 for an IRI under the dataset's base, the IRI itself for any other http(s) IRI. Labels are chosen in the asked
-language (en, lv or ru), else English, else untagged, else any; a term without a label gets one from ``TERMS``
-or its local name. Dates are ISO strings: ``start``/``end`` as the source gives them (day, month or year
-precision), ``not_before``/``not_after`` the derived ``xsd:date`` bounds.
+language (en, lv or ru), else English, else untagged, else any; a term without a label gets one from the
+``term`` group of the catalogues (kg/i18n.py) or its local name. Dates are ISO strings: ``start``/``end`` as
+the source gives them (day, month or year precision), ``not_before``/``not_after`` the derived ``xsd:date``
+bounds.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from kg import i18n
+from kg.i18n import DEFAULT_LANG, LANGS
 from kg.namespaces import PREFIXES
 
 from . import queries
-
-LANGS = ("en", "lv", "ru")
-DEFAULT_LANG = "en"
 
 RDF = PREFIXES["rdf"]
 RDFS = PREFIXES["rdfs"]
@@ -39,83 +39,8 @@ DBPEDIA = PREFIXES["dbr"]
 # its IRI, and a term of vann: (which TERMS does not label) its local name, as pages have always shown it
 _TERM_PREFIXES = {p: ns for p, ns in PREFIXES.items() if p not in ("wd", "dbr", "vann")}
 
-# Labels of the reused terms the ontology graph does not label (curie -> en, lv, ru).
-TERMS = {
-    "rdf:type": ("type", "tips", "тип"),
-    "rdf:value": ("text", "teksts", "текст"),
-    "rdfs:label": ("label", "nosaukums", "название"),
-    "rdfs:seeAlso": ("see also", "skatīt arī", "см. также"),
-    "owl:sameAs": ("same as", "tas pats, kas", "то же, что"),
-    "skos:altLabel": ("also called", "citi nosaukumi", "другие названия"),
-    "skos:note": ("note", "piezīme", "примечание"),
-    "skos:editorialNote": ("editorial note", "redakcijas piezīme", "редакционное примечание"),
-    "skos:inScheme": ("in scheme", "shēmā", "в схеме"),
-    "oa:hasTarget": ("target words", "mērķa vārdi", "целевые слова"),
-    "oa:motivatedBy": ("motivated by", "motivācija", "мотивация"),
-    "prov:wasDerivedFrom": ("source sentence", "avota teikums", "предложение источника"),
-    "prov:atLocation": ("place", "vieta", "место"),
-    "prov:hadPrimarySource": ("primary source", "primārais avots", "первоисточник"),
-    "org:member": ("member", "loceklis", "член"),
-    "org:organization": ("organisation", "organizācija", "организация"),
-    "org:role": ("role", "loma", "роль"),
-    "org:postIn": ("post in", "amats iestādē", "должность в"),
-    "org:subOrganizationOf": ("part of", "ietilpst", "входит в"),
-    "org:unitOf": ("unit of", "vienība", "подразделение"),
-    "org:Membership": ("membership", "dalība", "членство"),
-    "org:Post": ("post", "amats", "должность"),
-    "org:Organization": ("organisation", "organizācija", "организация"),
-    "org:FormalOrganization": ("formal organisation", "formāla organizācija", "формальная организация"),
-    "org:OrganizationalUnit": ("organisational unit", "organizācijas vienība", "подразделение"),
-    "org:Role": ("role", "loma", "роль"),
-    "schema:startDate": ("start", "sākums", "начало"),
-    "schema:endDate": ("end", "beigas", "конец"),
-    "schema:superEvent": ("part of", "daļa no", "часть"),
-    "schema:url": ("web address", "tīmekļa adrese", "веб-адрес"),
-    "schema:Article": ("article", "raksts", "статья"),
-    "schema:Place": ("place", "vieta", "место"),
-    "schema:Country": ("country", "valsts", "страна"),
-    "schema:City": ("city", "pilsēta", "город"),
-    "foaf:Person": ("person", "persona", "персона"),
-    "opengov:VoteEvent": ("vote event", "balsojums", "голосование"),
-    "opengov:Vote": ("vote", "balss", "голос"),
-    "opengov:Count": ("count", "balsu skaits", "подсчёт"),
-    "opengov:Motion": ("motion", "priekšlikums", "предложение"),
-    "opengov:Speech": ("speech", "runa", "выступление"),
-    "opengov:count": ("count", "balsu skaits", "подсчёт"),
-    "opengov:vote": ("vote", "balss", "голос"),
-    "opengov:voter": ("voter", "balsotājs", "голосующий"),
-    "opengov:voteEvent": ("vote event", "balsojums", "голосование"),
-    "opengov:option": ("option", "variants", "вариант"),
-    "opengov:motion": ("motion", "priekšlikums", "предложение"),
-    "opengov:result": ("result", "rezultāts", "результат"),
-    "dcterms:title": ("title", "virsraksts", "заглавие"),
-    "dcterms:date": ("date", "datums", "дата"),
-    "dcterms:isPartOf": ("part of", "daļa no", "часть"),
-    "dcterms:references": ("references", "atsauces", "ссылки"),
-    "dcterms:creator": ("creator", "autors", "автор"),
-    "dcterms:publisher": ("publisher", "izdevējs", "издатель"),
-    "dcterms:license": ("license", "licence", "лицензия"),
-    "dcterms:language": ("language", "valoda", "язык"),
-    "dcterms:bibliographicCitation": ("citation", "citāts", "цитата"),
-    "dcterms:BibliographicResource": (
-        "bibliographic resource",
-        "bibliogrāfisks resurss",
-        "библиографический ресурс",
-    ),
-    "prov:Entity": ("entity", "entītija", "сущность"),
-    "prov:Activity": ("activity", "darbība", "деятельность"),
-    "skos:Concept": ("concept", "jēdziens", "понятие"),
-    "skos:ConceptScheme": ("concept scheme", "jēdzienu shēma", "схема понятий"),
-}
-OPTIONS = {
-    "yes": ("yes", "par", "за"),
-    "no": ("no", "pret", "против"),
-    "abstain": ("abstain", "atturas", "воздержался"),
-    "absent": ("absent", "nepiedalās", "отсутствовал"),
-    "pass": ("passed", "pieņemts", "принято"),
-    "fail": ("failed", "noraidīts", "отклонено"),
-}
 _OPTION_ORDER = ("yes", "no", "abstain", "absent")
+_CODED = ("opengov:option", "opengov:result")  # literals that are codes of the catalogues' option group
 _XSD_INTEGER = ox.NamedNode(PREFIXES["xsd"] + "integer")
 
 # kinds of page, in the order they are tried: the first class the resource has (directly or by subclass) wins
@@ -229,6 +154,7 @@ class Labeller:
     def __init__(self, store, lang: str):
         self.store, self.lang, self.base = store, pick_lang(lang), store.manifest.get("base")
         self._cache: dict[str, str] = {}
+        self._other_lang: dict[str, str] = {}  # iri -> the language of its label, when not the page's
 
     def _labels(self, iris: list[str]) -> dict[str, dict[str, str]]:
         """iri -> {language tag or "": label} for those of ``iris`` that have labels."""
@@ -244,12 +170,10 @@ class Labeller:
             for iri in chunk:
                 by_lang = found.get(iri)
                 if by_lang:
-                    self._cache[iri] = (
-                        by_lang.get(self.lang)
-                        or by_lang.get("en")
-                        or by_lang.get("")
-                        or by_lang[sorted(by_lang)[0]]
-                    )
+                    tag = next((t for t in (self.lang, "en", "") if by_lang.get(t)), sorted(by_lang)[0])
+                    self._cache[iri] = by_lang[tag]
+                    if tag not in (self.lang, ""):
+                        self._other_lang[iri] = tag
                 elif iri in composite:
                     self._cache[iri] = composite[iri]
                 else:
@@ -298,8 +222,9 @@ class Labeller:
 
     def _fallback(self, iri: str) -> str:
         c = curie(iri)
-        if c in TERMS:
-            return TERMS[c][LANGS.index(self.lang)]
+        terms = i18n.strings(self.lang, "term")  # the reused terms the ontology graph does not label
+        if c in terms:
+            return terms[c]
         if c != iri:
             return c
         return re.split(r"[/#]", iri.rstrip("/"))[-1] or iri
@@ -309,6 +234,12 @@ class Labeller:
             self.fetch([iri])
         return self._cache[iri]
 
+    def label_lang(self, iri: str) -> str | None:
+        """The language of ``iri``'s label when it is not the page's (a resource with no label in the page
+        language shows its English one: the page marks it lang="en"), else None."""
+        self.label(iri)
+        return self._other_lang.get(iri)
+
     def link(self, iri: str | None) -> dict | None:
         if iri is None:
             return None
@@ -316,7 +247,8 @@ class Labeller:
         external = href is None
         if external and re.match(r"https?://", iri):
             href = iri
-        return {"iri": iri, "label": self.label(iri), "href": href, "external": external}
+        return {"iri": iri, "label": self.label(iri), "lang": self.label_lang(iri), "href": href,
+                "external": external}
 
     def text(self, terms) -> dict | None:
         """One literal of several: in the page language, else English, else untagged, else the first."""
@@ -340,8 +272,9 @@ def _choose_literals(lab: Labeller, literals: list) -> list:
     return literals
 
 
-def labelled_values(lab: Labeller, terms: list) -> list[dict]:
-    """Display values: links for IRIs (sorted by label), literals as text."""
+def labelled_values(lab: Labeller, terms: list, predicate: str | None = None) -> list[dict]:
+    """Display values: links for IRIs (sorted by label), literals as text. The values of a vote's option and
+    result (``predicate``) are codes ("yes", "pass"): ``shown`` says them in the page language."""
     iris = [t.value for t in terms if isinstance(t, ox.NamedNode)]
     lab.fetch(iris)
     links = sorted((lab.link(i) for i in set(iris)), key=lambda v: (v["label"].casefold(), v["iri"]))
@@ -350,10 +283,12 @@ def labelled_values(lab: Labeller, terms: list) -> list[dict]:
         dict(literal_view(t), term=str(t))
         for t in _choose_literals(lab, [t for t in terms if isinstance(t, ox.Literal)])
     ]
+    if predicate and curie(predicate) in _CODED:
+        for v in (v for v in lits if not v["lang"]):
+            v["shown"] = option_label(v["text"], lab.lang)  # "text" stays the literal's value
     lits.sort(key=lambda v: (v["lang"] or "", v["text"]))
-    blanks = [
-        {"text": "(blank node)", "lang": None, "datatype": None} for t in terms if isinstance(t, ox.BlankNode)
-    ]
+    blank = i18n.strings(lab.lang)["blank_node"]
+    blanks = [{"text": blank, "lang": None, "datatype": None} for t in terms if isinstance(t, ox.BlankNode)]
     return (
         [dict(v, kind="iri", term=f"<{v['iri']}>") for v in links]
         + [dict(v, kind="literal") for v in lits]
@@ -367,9 +302,10 @@ def _properties(lab: Labeller, pairs: list[tuple[str, object]]) -> list[dict]:
         by_prop.setdefault(p, []).append(o)
     lab.fetch(by_prop)
     rows = [
-        {"property": lab.link(p), "curie": curie(p), "values": labelled_values(lab, objs)}
+        {"property": lab.link(p), "curie": curie(p), "values": labelled_values(lab, objs, p)}
         for p, objs in by_prop.items()
     ]
+
     rows.sort(key=lambda r: (r["property"]["label"].casefold(), r["curie"]))
     return rows
 
@@ -466,6 +402,7 @@ def resource_view(store, iri: str, lang: str = DEFAULT_LANG) -> dict | None:
         "lang": lang,
         "base": lab.base,
         "label": lab.label(iri),
+        "label_lang": lab.label_lang(iri),
         "labels": [{"lang": code, "text": text} for code, text in labels],
         "kinds": kinds(store, iri),
         "types": sorted((lab.link(t) for t in types), key=lambda v: v["label"]),
@@ -698,7 +635,7 @@ def session_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None
 
 
 def option_label(option: str, lang: str) -> str:
-    return OPTIONS[option][LANGS.index(pick_lang(lang))] if option in OPTIONS else option
+    return i18n.strings(pick_lang(lang), "option").get(option, option)
 
 
 def vote_view(store, iri: str, lang: str = DEFAULT_LANG, lab: Labeller | None = None) -> dict:

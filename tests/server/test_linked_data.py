@@ -151,6 +151,20 @@ def test_ontology_iri_dereferences(server, accept, media_type):
         assert (URIRef(BASE + "ontology"), RDF.type, OWL.Ontology) in g
 
 
+@pytest.mark.parametrize("query,accept_language,lang,heading", [
+    ("", "", "en", "Classes"), ("?lang=ru", "", "ru", "Классы"), ("", "lv, en;q=0.5", "lv", "Klases"),
+    ("?lang=ru", "lv", "ru", "Классы"), ("?lang=de", "ru", "en", "Classes")])
+def test_ontology_page_follows_the_language(server, query, accept_language, lang, heading):
+    """/ontology for a browser: ?lang= first, then Accept-Language, as the other pages; the page says it."""
+    headers = {"Accept": "text/html", **({"Accept-Language": accept_language} if accept_language else {})}
+    for path in ("/ontology", "/ontology.html"):
+        resp = requests.get(server.url + path + query, headers=headers, timeout=30)
+        assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/html")
+        assert resp.headers["Content-Language"] == lang and "Accept-Language" in resp.headers["Vary"]
+        assert f'<html lang="{lang}">' in resp.text and f">{heading}</h2>" in resp.text
+        assert '<nav id="toc"' in resp.text and 'href="#PostHolding"' in resp.text
+
+
 @pytest.mark.parametrize("accept,media_type", ONTOLOGY_ACCEPTS)
 def test_ontology_version_iri_dereferences(server, dist, accept, media_type):
     ontology = Graph().parse(dist / "ontology.ttl")
