@@ -1,11 +1,11 @@
 """What crawlers read first: ``/robots.txt`` and ``/sitemap.xml`` (sitemaps.org protocol 0.9).
 
 The sitemap lists every page of the site on this host (``request.url_root``): the landing page, downloads,
-corrections, the query page, the fragments' start page, the ontology, and ``/doc/{path}`` of every resource of
-the data graph under ``{base}id/`` (retired IRIs left out: they answer 301). ``lastmod`` is the build's date
-(the dataset's ``dcterms:modified``). robots.txt allows everything and names the sitemap, but keeps crawlers
-out of the two URL spaces without end, SPARQL queries (``/sparql?…``) and triple patterns (``/fragments?…``):
-the pages and dumps hold the same data."""
+corrections, the query page, the fragments' start page, the ontology, the index pages, and ``/doc/{path}`` of
+every resource of the data graph under ``{base}id/`` (retired IRIs left out: they answer 301). ``lastmod`` is
+the build's date (the dataset's ``dcterms:modified``). robots.txt allows everything and names the sitemap, but
+keeps crawlers out of the two URL spaces without end, SPARQL queries (``/sparql?…``) and triple patterns
+(``/fragments?…``): the pages and dumps hold the same data."""
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, current_app, request
@@ -14,11 +14,13 @@ from ..http import etag_for
 from ..store import get_store
 from . import queries
 from .citation import dataset_facts
+from .indexes import SLUGS
 from .views import local_path, select
 
 bp = Blueprint("crawlers", __name__)
 
-PAGES = ("/", "/download", "/corrections", "/sparql", "/fragments", "/ontology")
+PAGES = ("/", "/download", "/corrections", "/sparql", "/fragments", "/ontology", "/index",
+         *(f"/index/{slug}" for slug in SLUGS))
 _SUBJECTS = queries.load("sitemap-subjects")
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 

@@ -10,11 +10,11 @@ well-formed XML as well as HTML. Links to resources of the dataset are local pat
 article are ordinary outbound links.
 
 Wiring (for the blueprints): ``/id/{path}`` -> ``resource_page(store, base + "id/" + path, lang)`` (None:
-answer 404 with ``not_found_page``; ValueError: the path is no valid IRI, also 404); ``/`` ->
-``landing_page``; ``/download`` -> ``downloads_page``; any unknown page -> ``not_found_page``. ``lang`` comes
-from ``?lang=`` (see ``views.pick_lang``), else from Accept-Language. Pages link to ``/sparql``,
-``/download/{file}``, ``/download``, ``/ontology`` (ontology terms ``{base}ontology#X`` map to
-``/ontology#X``) and ``/.well-known/void``.
+answer 404 with ``not_found_page``; ValueError: the path is no valid IRI, also 404); ``/index[/{kind}]`` ->
+``index_page``; ``/`` -> ``landing_page``; ``/download`` -> ``downloads_page``; any unknown page ->
+``not_found_page``. ``lang`` comes from ``?lang=`` (see ``views.pick_lang``), else from Accept-Language. Pages
+link to ``/sparql``, ``/download/{file}``, ``/download``, ``/ontology`` (ontology terms ``{base}ontology#X``
+map to ``/ontology#X``) and ``/.well-known/void``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 from kg import i18n
 from kg.resources import queries_dir, templates_dir
 
-from . import citation, corrections, standing, structured, svg, views
+from . import citation, corrections, indexes, standing, structured, svg, views
 from .views import DEFAULT_LANG, LANGS, pick_lang
 
 TEMPLATES = templates_dir("server.site")
@@ -194,6 +194,7 @@ def landing_page(
     the example queries (``queries/*.rq``) and the downloads."""
     lang = pick_lang(lang)
     view = views.landing_view(store, lang, queries_dir)
+    view["index_hrefs"] = {key: indexes.kind_href(key, lang) for key in indexes.SLUGS.values()}
     ctx = _context(lang, path, store.manifest.get("base"))
     items, undated = views.episode_items(store, lang), views.undated_items(store, lang)
     timeline = Markup(svg.episode_timeline(items, lang, words=ctx["t"], undated=undated))
@@ -225,6 +226,23 @@ def corrections_page(store, lang: str = DEFAULT_LANG, *, path: str = "/correctio
     return ENV.get_template("corrections.html").render(
         ctx, corrections=found, article=ARTICLE, cite=citation.citation(store), alternates=DATA_ALTERNATES,
         jsonld=structured.script(structured.page(store, ctx["t"]["corrections"])))
+
+
+def index_page(store, slug: str | None, lang: str = DEFAULT_LANG) -> str | None:
+    """``/index`` (the kinds, ``slug`` None) or ``/index/{slug}`` (server/site/indexes.py); None for an
+    unknown kind (404)."""
+    lang = pick_lang(lang)
+    if slug is None:
+        view = {"key": None, "kinds": indexes.kinds_view(store, lang)}
+    else:
+        view = indexes.index_view(store, slug, lang)
+        if view is None:
+            return None
+    path = "/index" + (f"/{slug}" if slug else "")
+    ctx = _context(lang, path, store.manifest.get("base"))
+    return ENV.get_template("index.html").render(
+        ctx, view=view, article=ARTICLE, cite=citation.citation(store), alternates=DATA_ALTERNATES,
+        jsonld=structured.script(structured.page(store, ctx["t"]["index"])))
 
 
 def fragments_page(store, lang: str = DEFAULT_LANG, *, view: dict, path: str = "/fragments") -> str:

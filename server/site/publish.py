@@ -3,6 +3,8 @@
 - ``/``: the landing page (what the dataset is, counts, license, example queries, downloads).
 - ``/corrections``: every editorial correction (the source's reading, what the graph records, reason,
   evidence).
+- ``/index``: the kinds; ``/index/{kind}``: every resource of a kind (persons, organisations, sessions, votes,
+  decisions; events in date order; the source's sentences in order with their statements), 404 for another.
 - ``/download``: the list of dumps; ``/download/{file}``: a file of the build listed in manifest.json (or
   SHA256SUMS / manifest.json), with its media type, ETag and range requests (Werkzeug's conditional
   responses). ``.gz`` copies are served as application/gzip files, not as a Content-Encoding.
@@ -37,6 +39,18 @@ def corrections():
     body = pages.corrections_page(get_store(), lang)
     return document_response(body, BY_EXTENSION["html"], path="/corrections", negotiated=False,
                              etag_parts=(lang,), variants=False)
+
+
+@bp.get("/index")
+@bp.get("/index/<slug>")
+def index(slug=None):
+    lang = page_language()
+    body = pages.index_page(get_store(), slug, lang)
+    if body is None:
+        not_found()
+    path = "/index" + (f"/{slug}" if slug else "")
+    return document_response(body, BY_EXTENSION["html"], path=path, negotiated=False, etag_parts=(lang,),
+                             variants=False)
 
 
 @bp.get("/download")
