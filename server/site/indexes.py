@@ -2,17 +2,17 @@
 source's sentences in order with the statements each carries. Plain functions over the store, as views.py;
 rendered by pages.index_page, served by publish.py.
 
-Kinds (the URL's word -> views' kind key and class): the same classes the landing page counts (views._INDEX),
+Kinds (the URL's word -> views' kind key and class): the classes the landing page counts (views.INDEX_KINDS),
 but here the events are all of them (sessions, votes and speech acts included), dated by their own
 apg:notBefore / apg:notAfter bounds or, lacking them, by the nearest enclosing event's (schema:superEvent)."""
 from __future__ import annotations
 
 from . import queries
-from .views import _INDEX, Labeller, episode_items, expand, select, sentence_view, store_memo
+from .views import INDEX_KINDS, Labeller, episode_items, expand, select, sentence_view, store_memo
 
 SLUGS = {"persons": "person", "organisations": "organization", "sessions": "session", "votes": "vote",
          "decisions": "decision", "events": "event", "sentences": "sentence"}
-_CLASS = dict(_INDEX)
+_CLASS = dict(INDEX_KINDS)
 
 
 def kind_href(key: str, lang: str) -> str:

@@ -903,7 +903,8 @@ def example_queries(queries_dir: Path | str) -> list[dict]:
     return out
 
 
-_INDEX = (
+# the kinds the landing page counts and indexes (and server/site/indexes.py gives a page each)
+INDEX_KINDS = (
     ("person", "foaf:Person"),
     ("organization", "org:Organization"),
     ("session", "apg:Session"),
@@ -930,7 +931,7 @@ def landing_view(store, lang: str = DEFAULT_LANG, queries_dir: Path | str | None
         description = lab.text([r["o"] for r in rows if r["p"].value.endswith("description")])
     index = {}
     counts = {}
-    for key, cls in _INDEX:
+    for key, cls in INDEX_KINDS:
         rows = select(store, queries.load("instances"), c=expand(cls))
         counts[key] = len(rows)
         if key != "sentence":
