@@ -8,7 +8,16 @@ apg:notBefore / apg:notAfter bounds or, lacking them, by the nearest enclosing e
 from __future__ import annotations
 
 from . import queries
-from .views import INDEX_KINDS, Labeller, episode_items, expand, select, sentence_view, store_memo
+from .views import (
+    INDEX_KINDS,
+    Labeller,
+    episode_items,
+    expand,
+    select,
+    sentence_view,
+    store_memo,
+    undated_items,
+)
 
 SLUGS = {"persons": "person", "organisations": "organization", "sessions": "session", "votes": "vote",
          "decisions": "decision", "events": "event", "sentences": "sentence"}
@@ -40,10 +49,11 @@ def resources(store, key: str, lab: Labeller) -> list[dict]:
 
 def events(store, lab: Labeller) -> list[dict]:
     """Every event: link, item (what dates it, from episode_items: bounds and the source's dates at their
-    precision), via (the enclosing event that gave the date, if not its own), undated. Dated first, in date
-    order; undated last, by label."""
+    precision), via (the enclosing event that gave the date, if not its own), undated (for the others: the
+    source's words for when, from undated_items). Dated first, in date order; undated last, by label."""
     iris = _members(store, "event")
     dated = {i["link"]["iri"]: i for i in episode_items(store, lab.lang, lab)}
+    undated = {u["link"]["iri"]: u for u in undated_items(store, lab.lang, lab)}
     parent = {r["x"].value: r["super"].value for r in select(store, queries.load("super-events"))}
     lab.fetch(iris)
     out = []
@@ -53,7 +63,8 @@ def events(store, lab: Labeller) -> list[dict]:
             seen.add(at)
             at = parent[at]
         item = dated.get(at)
-        out.append({"link": lab.link(iri), "item": item, "via": lab.link(at) if item and at != iri else None})
+        out.append({"link": lab.link(iri), "item": item, "via": lab.link(at) if item and at != iri else None,
+                    "undated": None if item else undated.get(iri)})
     out.sort(key=lambda e: (e["item"] is None,
                             (e["item"] or {}).get("not_before") or (e["item"] or {}).get("not_after") or "",
                             (e["item"] or {}).get("not_after") or "", e["link"]["label"].casefold()))
