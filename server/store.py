@@ -85,6 +85,14 @@ class Build:
                 return g.get("triples")
         return None
 
+    def match(self, subject=None, predicate=None, object=None) -> list[ox.Triple]:
+        """Every triple of the default dataset's default graph matching the terms (None: any), each once, in
+        no set order (Triple Pattern Fragments, server/site/fragments.py)."""
+        bound = {ox.Variable(v): t for v, t in zip("spo", (subject, predicate, object), strict=True)
+                 if t is not None}
+        rows = self.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions=bound or None)
+        return [ox.Triple(row["s"], row["p"], row["o"]) for row in rows]
+
     def trouble(self) -> str | None:
         """Why this store cannot answer now (/healthz answers 503 with it), or None."""
         return None
@@ -182,6 +190,14 @@ class OxigraphStore(Build):
         dg, ng = self.dataset(default_graph, named_graphs)
         return self.store.query(sparql, default_graph=dg, named_graphs=ng, base_iri=base_iri,
                                 prefixes=prefixes, substitutions=substitutions)
+
+    def match(self, subject=None, predicate=None, object=None) -> list[ox.Triple]:
+        """As ``Build.match``, straight from the store's indexes (no query to parse and plan)."""
+        found = {}
+        for graph in self.default_graph:
+            for q in self.store.quads_for_pattern(subject, predicate, object, graph):
+                found.setdefault(q.triple, None)
+        return list(found)
 
     def describe(self, resources, graphs) -> list:
         """The symmetric concise bounded descriptions of ``resources`` in the merge of ``graphs``, sorted."""

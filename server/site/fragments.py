@@ -174,11 +174,7 @@ def _page() -> int:
 
 def matches(store, terms) -> list[ox.Triple]:
     """Every triple of the default graph matching the terms (None: any), each once, in N-Triples order."""
-    found = {}
-    s, p, o = terms
-    for graph in store.default_graph:
-        for q in store.store.quads_for_pattern(s, p, o, graph):
-            found.setdefault(str(q.triple), q.triple)
+    found = {str(t): t for t in store.match(*terms)}
     return [found[k] for k in sorted(found)]
 
 
