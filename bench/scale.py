@@ -288,13 +288,15 @@ def run_backend(name: str, build: Path, work: Path, rounds: int) -> dict:
             _stop(front)
         result["disk_mib"] = _du_mib(disk) if disk else 0.0
         result["loadavg"] = (load_before, os.getloadavg()[0])
+        result["rounds"] = rounds
+        result["at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         return result
     finally:
         if engine:
             _stop(engine)
 
 
-def write(results: dict, out: Path, rounds: int) -> None:
+def write(results: dict, out: Path) -> None:
     out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
     lines = ["# Scale: one front end over the embedded store (memory, disk), Oxigraph server, Virtuoso", "",
              "`python -m bench.scale` (bench/scale.py): the build replicated into disjoint copies; each "
@@ -302,13 +304,14 @@ def write(results: dict, out: Path, rounds: int) -> None:
              "store made from dataset.nq first; engines: start, `apg load`, front end); PSS summed over the "
              "front end's and the engine's processes after start (and after the mixes; the page cache of "
              "files read, not mapped, is in no PSS: hence the store's size on disk beside it); the "
-             f"competency mix (14 queries x {rounds}, unique texts) and the linked-data pages ({len(PAGES)} "
-             f"pages x {rounds}, unique URLs), one sequential client, through the front end. Shared 2-core "
-             "machine: the load average (1 min) at the start and end of each back end's run is given.",
+             f"competency mix (14 queries) and the linked-data pages ({len(PAGES)} pages), each sent n "
+             "times (unique texts and URLs), one sequential client, through the front end. Shared 2-core "
+             "machine: the load average (1 min) at the start and end of each back end's run is given, "
+             "and when it ran.",
              "",
              "| triples | back end | ready s | of which load s | PSS MiB (after mixes) | on disk MiB | "
-             "queries p50 ms | queries p99 ms | pages p50 ms | pages p99 ms | errors | load avg |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "queries p50 ms | queries p99 ms | pages p50 ms | pages p99 ms | errors | n | load avg | at |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for size, by in results.items():
         for name, r in by.items():
             errors = sorted(r["mix"]["errors"]) + sorted(r["pages"]["errors"])
@@ -316,7 +319,8 @@ def write(results: dict, out: Path, rounds: int) -> None:
             lines.append(f"| {int(size):,} | {name} | {ready} | {r['load_s']:.1f} | {r['pss_mib']:.0f} "
                          f"({r['pss_after_mib']:.0f}) | {r['disk_mib']:.0f} | {r['mix']['p50']:.1f} | "
                          f"{r['mix']['p99']:.1f} | {r['pages']['p50']:.1f} | {r['pages']['p99']:.1f} | "
-                         f"{', '.join(errors) or '-'} | {r['loadavg'][0]:.1f}-{r['loadavg'][1]:.1f} |")
+                         f"{', '.join(errors) or '-'} | {r['rounds']} | "
+                         f"{r['loadavg'][0]:.1f}-{r['loadavg'][1]:.1f} | {r['at']} |")
     stems = [s for s, _ in competency_mix()]
     lines += ["", "Per query, p50 ms:", "",
               "| triples | back end | " + " | ".join(s[:2] for s in stems) + " |",
@@ -370,7 +374,7 @@ def main(argv=None) -> None:
             print(json.dumps({k: v for k, v in results[total][name].items() if k not in ("mix", "pages")}),
                   file=sys.stderr, flush=True)
             results = dict(sorted(results.items(), key=lambda kv: int(kv[0])))
-            write(results, args.out, args.rounds)
+            write(results, args.out)
         shutil.rmtree(work, ignore_errors=True)
 
 
