@@ -179,7 +179,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _PAGES = urllib.request.build_opener(_NoRedirect)
 
 
-def _page(url: str, timeout: float = 120) -> int:
+def _page(url: str, timeout: float) -> int:
     request = urllib.request.Request(url, headers={"Accept": "text/html,*/*;q=0.8"})
     try:
         with _PAGES.open(request, timeout=timeout) as resp:
@@ -188,6 +188,8 @@ def _page(url: str, timeout: float = 120) -> int:
     except urllib.error.HTTPError as exc:
         exc.read()
         return exc.code
+    except TimeoutError:
+        return 0
 
 
 def _summary(times: dict, errors: dict) -> dict:
@@ -197,7 +199,7 @@ def _summary(times: dict, errors: dict) -> dict:
             "errors": errors}
 
 
-def measure(front: str, rounds: int) -> dict:
+def measure(front: str, rounds: int, timeout: float) -> dict:
     """Latencies (ms) of the competency queries through the front end, each sent ``rounds`` times."""
     times, errors = {}, {}
     n = 0
@@ -207,14 +209,17 @@ def measure(front: str, rounds: int) -> dict:
             unique = f"{text}\n# run {time.time_ns()} {n}"
             url = front + "/sparql?" + urllib.parse.urlencode({"query": unique})
             t0 = time.perf_counter()
-            status, body = _get(url, 120)
+            try:
+                status, body = _get(url, timeout)
+            except TimeoutError:
+                status, body = 0, b"timeout"
             times.setdefault(stem, []).append((time.perf_counter() - t0) * 1000)
             if status != 200:
                 errors[stem] = f"{status} {body[:80]!r}"
     return _summary(times, errors)
 
 
-def measure_pages(front: str, rounds: int) -> dict:
+def measure_pages(front: str, rounds: int, timeout: float) -> dict:
     """Latencies (ms) of the linked-data pages through the front end, each asked ``rounds`` times (a unique
     parameter each time, which the pages ignore and the answer cache keys on)."""
     times, errors = {}, {}
@@ -224,10 +229,10 @@ def measure_pages(front: str, rounds: int) -> dict:
             n += 1
             url = f"{front}{path}{'&' if '?' in path else '?'}run={time.time_ns()}-{n}"
             t0 = time.perf_counter()
-            status = _page(url)
+            status = _page(url, timeout)
             times.setdefault(path, []).append((time.perf_counter() - t0) * 1000)
             if status not in (200, 303):
-                errors[path] = str(status)
+                errors[path] = str(status or "timeout")
     return _summary(times, errors)
 
 
@@ -246,7 +251,7 @@ def _serve(args: list[str], log: Path, env: dict, port: int) -> tuple[subprocess
     return front, time.monotonic() - t0
 
 
-def run_backend(name: str, build: Path, work: Path, rounds: int) -> dict:
+def run_backend(name: str, build: Path, work: Path, rounds: int, timeout: float = 120) -> dict:
     apg = str(Path(sys.executable).parent / "apg")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("APG_")}
@@ -277,8 +282,8 @@ def run_backend(name: str, build: Path, work: Path, rounds: int) -> dict:
             time.sleep(1)
             pgids = [front.pid] + ([engine.pid] if engine else [])
             pss = pss_kib(pgids)
-            result = {"mix": measure(f"http://{HOST}:{port}", rounds),
-                      "pages": measure_pages(f"http://{HOST}:{port}", rounds)}
+            result = {"mix": measure(f"http://{HOST}:{port}", rounds, timeout),
+                      "pages": measure_pages(f"http://{HOST}:{port}", rounds, timeout)}
             result.update(ready_s=ready, load_s=load_s, pss_mib=pss / 1024,
                           pss_after_mib=pss_kib(pgids) / 1024)
         finally:
@@ -352,6 +357,8 @@ def main(argv=None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results-scale.md")
     parser.add_argument("--merge", action="store_true",
                         help="keep the last run's rows (OUT with .json) of sizes and back ends not run now")
+    parser.add_argument("--client-timeout", type=float, default=120,
+                        help="seconds to wait for one answer; longer counts as an error (timeout)")
     args = parser.parse_args(argv)
     results = {}
     previous = args.out.with_suffix(".json")
@@ -367,7 +374,7 @@ def main(argv=None) -> None:
         for name in args.backends.split(","):
             print(f"{total} triples, {name} … {time.strftime('%H:%M:%S')}", file=sys.stderr, flush=True)
             try:
-                results[total][name] = run_backend(name, build, work, args.rounds)
+                results[total][name] = run_backend(name, build, work, args.rounds, args.client_timeout)
             except Exception as exc:  # one back end that fails (not ready in time, a load refused) is a row
                 print(f"{name} failed: {exc}", file=sys.stderr, flush=True)
                 continue
