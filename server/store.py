@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .endpoint.nesting import OPAQUE
 from .extensions import attach, lookup
 
 _EXTENSION = "apg.store"
@@ -188,6 +189,8 @@ class OxigraphStore(Build):
         prefix -> namespace, predeclared (the query's own PREFIX wins); ``substitutions``: Variable -> term,
         bound before evaluation (SPARQL SEP-0007)."""
         dg, ng = self.dataset(default_graph, named_graphs)
+        if substitutions:  # as VALUES: pyoxigraph plans without the substituted terms (see with_values)
+            sparql, substitutions = with_values(sparql, substitutions), None
         return self.store.query(sparql, default_graph=dg, named_graphs=ng, base_iri=base_iri,
                                 prefixes=prefixes, substitutions=substitutions)
 
@@ -204,6 +207,21 @@ class OxigraphStore(Build):
         from .describe import scbd
 
         return scbd(self.store, resources, graphs)
+
+
+def with_values(sparql: str, substitutions: dict) -> str:
+    """``sparql`` (a SELECT or ASK) with ``substitutions`` (Variable -> term) as a VALUES clause opening its
+    WHERE group, the terms written by pyoxigraph's N-Triples serialiser (no request text is ever spliced into
+    a query). Both stores send the pages' bound queries so: an engine has no other way, and pyoxigraph (0.5)
+    plans a query without its substitutions' terms, so a page's footnote query with the resource as object
+    scanned every statement (1M triples: 776 ms with substitutions, 1 ms as VALUES)."""
+    at = OPAQUE.sub(lambda m: " " * len(m.group()), sparql).find("{")
+    if at < 0:
+        raise ValueError("a query with bound values needs a WHERE group")
+    names = list(substitutions)
+    values = ("VALUES (" + " ".join(f"?{v.value}" for v in names) + ") { ("
+              + " ".join(str(substitutions[v]) for v in names) + ") } ")
+    return sparql[: at + 1] + " " + values + sparql[at + 1:]
 
 
 def _load(store: ox.Store, dump: Path, *, bulk: bool = True) -> ox.Store:
