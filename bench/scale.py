@@ -302,6 +302,9 @@ def run_backend(name: str, build: Path, work: Path, rounds: int, timeout: float 
 
 
 def write(results: dict, out: Path) -> None:
+    order = {name: i for i, name in enumerate(BACKENDS)}
+    results = {size: dict(sorted(by.items(), key=lambda kv: order.get(kv[0], len(order))))
+               for size, by in sorted(results.items(), key=lambda kv: int(kv[0]))}
     out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
     lines = ["# Scale: one front end over the embedded store (memory, disk), Oxigraph server, Virtuoso", "",
              "`python -m bench.scale` (bench/scale.py): the build replicated into disjoint copies; each "
@@ -380,7 +383,6 @@ def main(argv=None) -> None:
                 continue
             print(json.dumps({k: v for k, v in results[total][name].items() if k not in ("mix", "pages")}),
                   file=sys.stderr, flush=True)
-            results = dict(sorted(results.items(), key=lambda kv: int(kv[0])))
             write(results, args.out)
         shutil.rmtree(work, ignore_errors=True)
 
