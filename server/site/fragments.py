@@ -174,8 +174,7 @@ def _page() -> int:
 
 def matches(store, terms) -> list[ox.Triple]:
     """Every triple of the default graph matching the terms (None: any), each once, in N-Triples order."""
-    found = {str(t): t for t in store.match(*terms)}
-    return [found[k] for k in sorted(found)]
+    return sorted(store.matching(*terms), key=str)
 
 
 # ---------------------------------------------------------------- URLs of the interface on this host
