@@ -20,6 +20,7 @@ the build in DIST as it is then if it is not the master's; but a new build needs
 switches to it in place when ``apg build`` swaps it in (server/reload.py), without closing a connection.
 A worker that dies is respawned."""
 import errno
+import gc
 import socket
 
 from .logs import LOG_CONFIG
@@ -76,15 +77,22 @@ def run(reloading) -> None:
     """Serve until stopped. ``reloading``: the master's ``server.reload.Reloading``, its app made (and the
     build loaded) once here; each worker adopts it (the store shared copy-on-write) and makes its next
     apps, on a new build, from the same settings (a reload reads the environment and the build again)."""
-    import gc
-
     from granian.server import Server
 
     def load(_target):
-        return reloading.adopt()
+        served = reloading.adopt()
+        # What the worker serves lives as long as it does: out of the collector's sight, a full collection no
+        # longer walks it while requests wait, and the query processes forked later share those pages instead
+        # of copying them when the collector touches them (the master's objects are frozen already; these are
+        # a worker's own app, when it loaded one). Only at start: a reloaded build's objects stay collectable.
+        gc.collect()
+        gc.freeze()
+        return served
 
     settings = reloading.app.config
-    # Objects made so far stay out of the collector's sight: its passes would otherwise write to every page
-    # of them in every worker, turning the shared copy-on-write pages into private copies.
+    # The master's objects (the app, the store's Python side) likewise, before the workers are forked: the
+    # collector's passes would otherwise write to every page of them in every worker, turning the shared
+    # copy-on-write pages into private copies.
+    gc.collect()
     gc.freeze()
     Server("apg:serve", **granian_options(settings)).serve(target_loader=load)
