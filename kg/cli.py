@@ -661,17 +661,19 @@ def serve(**options):
 
     SIGHUP reloads the build in --dist without dropping requests."""
     from server import StoreError, create_app
+    from server.reload import Reloading
     from server.serve import PortInUse, check_port, run
     from server.store import BuildMissing
 
     config = {key.upper(): value for key, value in options.items() if value is not None}
     try:
-        settings = dict(create_app(config).config)  # checks the build and the settings: one line if wrong
-        check_port(settings["HOST"], settings["PORT"])
+        # loads the build once (the workers share it) and checks it and the settings: one line if wrong
+        reloading = Reloading(lambda: create_app(dict(config)))
+        check_port(reloading.app.config["HOST"], reloading.app.config["PORT"])
     except BuildMissing as exc:
         raise Failure(str(exc), NO_BUILD) from None
     except ValueError as exc:
         raise Failure(str(exc), USAGE) from None
     except (StoreError, PortInUse) as exc:
         raise Failure(str(exc), FAILED) from None
-    run(config, settings)
+    run(reloading)

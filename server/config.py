@@ -62,7 +62,8 @@ def check(config) -> None:
         if not ok(value):
             raise ValueError(f"APG_{key}={config.get(key)!r} is not valid: must be {what}")
         config[key] = value
-    config["DIST"] = Path(config["DIST"])
+    # absolute: Flask resolves a relative file it sends against the package, not the working directory
+    config["DIST"] = Path(config["DIST"]).absolute()
     if config.get("STORE_PATH"):
         config["STORE_PATH"] = Path(config["STORE_PATH"])
     else:

@@ -11,13 +11,14 @@ query processes at once (server/endpoint/pool.py), so cheap requests (``/healthz
 downloads)
 keep being served while slow queries run. Measured side by side in bench/ (see bench/results*.md).
 
-Start-up: the app is created once here, in the master, so a missing or broken build or a bad setting stops
+Start-up: the app is created once, in the master, so a missing or broken build or a bad setting stops
 start-up with one line before any worker exists, and the port is checked before granian binds it (one line and
-exit if taken). Each worker then creates its own app from the same settings (the store is small; a fresh load
-per worker is what makes reloading possible). ``SIGHUP`` respawns the workers one at a time (new one up, then
-the old one stopped gracefully), each loading the build in DIST as it is then; but a new build needs no
-signal: every worker switches to it in place when ``apg build`` swaps it in (server/reload.py), without
-closing a connection. A worker that dies is respawned."""
+exit if taken). The workers are forked from the master (granian's ``fork`` start method) and serve that same
+app: the store is loaded once and its memory shared copy-on-write (server/reload.py, ``Reloading.adopt``).
+``SIGHUP`` respawns the workers one at a time (new one up, then the old one stopped gracefully), each loading
+the build in DIST as it is then if it is not the master's; but a new build needs no signal: every worker
+switches to it in place when ``apg build`` swaps it in (server/reload.py), without closing a connection.
+A worker that dies is respawned."""
 import errno
 import gc
 import socket
@@ -72,24 +73,26 @@ def granian_options(config) -> dict:
     )
 
 
-def run(config: dict, settings: dict) -> None:
-    """Serve until stopped. ``config``: what create_app was given (each worker makes its app from it, so a
-    reload reads the environment and the build again); ``settings``: the checked settings of the master's
-    app."""
+def run(reloading) -> None:
+    """Serve until stopped. ``reloading``: the master's ``server.reload.Reloading``, its app made (and the
+    build loaded) once here; each worker adopts it (the store shared copy-on-write) and makes its next
+    apps, on a new build, from the same settings (a reload reads the environment and the build again)."""
     from granian.server import Server
 
-    from . import create_app
-    from .reload import Reloading
-
     def load(_target):
-        # serves a new build when one appears (server/reload.py)
-        served = Reloading(lambda: create_app(dict(config)))
-        # What the worker loaded lives as long as it does: out of the collector's sight, a full collection no
-        # longer walks it while requests wait (such pauses were the spikes of the benchmark's p99), and the
-        # query processes forked later share those pages instead of copying them when the collector touches
-        # them. Only at start: a reloaded build's objects stay collectable, so the old one can be freed.
+        served = reloading.adopt()
+        # What the worker serves lives as long as it does: out of the collector's sight, a full collection no
+        # longer walks it while requests wait, and the query processes forked later share those pages instead
+        # of copying them when the collector touches them (the master's objects are frozen already; these are
+        # a worker's own app, when it loaded one). Only at start: a reloaded build's objects stay collectable.
         gc.collect()
         gc.freeze()
         return served
 
+    settings = reloading.app.config
+    # The master's objects (the app, the store's Python side) likewise, before the workers are forked: the
+    # collector's passes would otherwise write to every page of them in every worker, turning the shared
+    # copy-on-write pages into private copies.
+    gc.collect()
+    gc.freeze()
     Server("apg:serve", **granian_options(settings)).serve(target_loader=load)

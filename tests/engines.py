@@ -17,13 +17,11 @@ from pathlib import Path
 
 from liveserver import HOST, free_port
 
+from server.engines import virtuoso
 from server.engines.client import Client, EngineError, EngineRefused, EngineTimeout
 from server.engines.load import load
 
 NAMES = ("oxigraph", "virtuoso")
-VIRTUOSO = shutil.which("virtuoso-t")
-VAD = "/usr/share/virtuoso-opensource-7/vad"
-VSP = "/var/lib/virtuoso-opensource-7/vsp"
 
 
 @dataclass
@@ -50,7 +48,7 @@ def missing(name: str) -> str | None:
     """Why the engine cannot run here, or None."""
     if name == "oxigraph" and not oxigraph_tool():
         return "the oxigraph server is not installed (pip install oxigraph: the test extras have it)"
-    if name == "virtuoso" and not VIRTUOSO:
+    if name == "virtuoso" and not virtuoso.BINARY:
         return "virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource-7; .ci/run does)"
     return None
 
@@ -75,58 +73,13 @@ def start_oxigraph(workdir: Path, timeout: float) -> Engine:
     return _ready(Engine("oxigraph", f"http://{HOST}:{port}/query", proc, log))
 
 
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {dir}/virtuoso.db
-ErrorLogFile = {dir}/virtuoso.log
-LockFile = {dir}/virtuoso.lck
-TransactionFile = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-Striping = 0
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-[Parameters]
-ServerPort = {host}:{sql}
-DisableUnixSocket = 1
-DirsAllowed = ., {dirs}, {vad}
-AllowOSCalls = 0
-CaseMode = 2
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-ThreadsPerQuery = 2
-MaxQueryMem = 256M
-[HTTPServer]
-ServerPort = {host}:{http}
-ServerRoot = {vsp}
-ServerThreads = 10
-MaxClientConnections = 10
-MaxKeepAlives = 10
-KeepAliveTimeout = 10
-EnabledGzipContent = 0
-HTTPProxyEnabled = 0
-[SPARQL]
-ResultSetMaxRows = 100000000
-MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime = 0
-"""
-
-
 def start_virtuoso(workdir: Path, readable: list[Path]) -> Engine:
-    """Virtuoso on two free loopback ports (HTTP, SQL), a fresh database in ``workdir``; ``readable``: the
-    directories its bulk loader may read (DirsAllowed). Result rows are not capped below the front end's
-    answer size (ResultSetMaxRows): a capped answer would be silently incomplete."""
-    workdir.mkdir(parents=True, exist_ok=True)
+    """Virtuoso on two free loopback ports (HTTP, SQL), a fresh database in ``workdir``, configured by
+    server/engines/virtuoso.py (the bench's set-up too); ``readable``: the directories its bulk loader may
+    read."""
     http, sql = free_port(), free_port()
-    ini = workdir / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=workdir, host=HOST, sql=sql, http=http, vad=VAD, vsp=VSP,
-                                       dirs=", ".join(str(Path(d).resolve()) for d in readable)))
+    argv = virtuoso.command(workdir, HOST, http, sql, readable)
     log = workdir / "virtuoso.out"
-    # Virtuoso connects to itself at start-up, so it gets no route instead of no connect()
-    argv = [sys.executable, "-m", "server.engines.noroute", "--port", f"{HOST}:{http}",
-            "--port", f"{HOST}:{sql}", "--", VIRTUOSO, "+foreground", "+configfile", str(ini)]
     proc = _popen(argv, log, workdir)
     engine = Engine("virtuoso", f"http://{HOST}:{http}/sparql", proc, log, isql=f"{HOST}:{sql}")
     engine.log = workdir / "virtuoso.log"

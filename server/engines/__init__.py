@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from ..describe import ordered
 from ..endpoint.nesting import OPAQUE
-from ..store import Build, BuildMissing, StoreError
+from ..store import Build, BuildMissing, StoreError, with_values
 from .client import AnswerTooLarge, Client, EngineError, EngineRefused, EngineTimeout
 
 __all__ = ["EngineStore", "EngineError", "EngineRefused", "EngineTimeout", "AnswerTooLarge", "EngineMismatch",
@@ -181,13 +181,7 @@ def sparql_text(sparql: str, *, base_iri=None, prefixes=None, substitutions=None
         declared = set(_DECLARED.findall(masked))
         head += [f"PREFIX {p}: {ox.NamedNode(ns)}" for p, ns in prefixes.items() if p not in declared]
     if substitutions:
-        at = masked.find("{")
-        if at < 0:
-            raise ValueError("a query with bound values needs a WHERE group")
-        names = list(substitutions)
-        values = ("VALUES (" + " ".join(f"?{v.value}" for v in names) + ") { ("
-                  + " ".join(str(substitutions[v]) for v in names) + ") } ")
-        sparql = sparql[: at + 1] + " " + values + sparql[at + 1:]
+        sparql = with_values(sparql, substitutions)
     return "\n".join([*head, sparql])
 
 

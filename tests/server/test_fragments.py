@@ -1,7 +1,8 @@
 """Triple Pattern Fragments at /fragments, over HTTP against the real server: every page of a fragment,
 walked by its hydra:next links, holds exactly the triples of the default graph (data + ontology, read here
 with rdflib from the dump) that match the pattern; the counts, the search controls and the paging links are
-those of the specification; every format parses; answers are cacheable; bad patterns get a one-line 400."""
+those of the specification; every format parses; answers are cacheable; bad patterns get a one-line 400. Over
+the embedded store and over each engine (the fragments are the store interface's ``match``)."""
 from urllib.parse import quote
 from xml.etree import ElementTree
 
@@ -42,6 +43,11 @@ def _as_stored(term):
     if isinstance(term, Literal) and term.datatype in _INTEGERS:
         return Literal(str(term), datatype=XSD.integer)
     return term
+
+
+@pytest.fixture
+def server(any_server):
+    return any_server
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +101,7 @@ def test_every_page_together_is_the_pattern_of_the_default_graph(server, default
             assert meta.value(page, HYDRA.previous) is not None
         url = str(nxt) if nxt is not None else None
     assert len(seen) == len(set(seen))  # no triple on two pages
-    assert set(seen) == expected
+    assert {(s, p, _as_stored(o)) for s, p, o in seen} == expected  # Virtuoso keeps the derived types
     assert pages == max(1, -(-len(expected) // 100))
 
 

@@ -13,6 +13,8 @@ import requests
 from liveserver import apg, clean_env, start, stop
 
 from kg.dist import DistWriter
+from server import create_app
+from server.reload import Reloading
 
 QUERY = "SELECT ?p WHERE { ?p a <http://xmlns.com/foaf/0.1/Person> } LIMIT 2"
 
@@ -45,6 +47,29 @@ def test_failed_build_leaves_the_last_good_dist(tmp_path, dist):
     done = _build(out, "--facts", str(facts), check=False)
     assert done.returncode != 0
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_workers_share_the_masters_store_until_the_build_changes(tmp_path, dist):
+    """``apg serve`` loads the build once, in the master; a worker forked from it serves that app (its store
+    shared copy-on-write) instead of loading its own copy, unless DIST holds another build by then."""
+    out = tmp_path / "dist"
+    shutil.copytree(dist, out)
+    loads = []
+
+    def make():
+        loads.append(1)
+        return create_app({"DIST": out})
+
+    master = Reloading(make, interval=3600)
+    app = master.app
+    assert master.adopt().app is app and len(loads) == 1  # the same build: no second load
+    manifest = out / "manifest.json"
+    later = Reloading(make, interval=3600)
+    before = later.app
+    text = manifest.read_bytes()
+    manifest.unlink()
+    manifest.write_bytes(text)  # a new build swapped in after the master loaded (a new inode)
+    assert later.adopt().app is not before and len(loads) == 3
 
 
 @pytest.mark.slow

@@ -89,6 +89,15 @@ def test_settings_precedence(dist, monkeypatch):
         create_app()
 
 
+def test_a_relative_dist_serves_its_files(dist, tmp_path, monkeypatch):
+    """``--dist dist`` from the checkout: the build's files are sent from there (Flask would look for a
+    relative file beside its package: a 500)."""
+    monkeypatch.chdir(dist.parent)
+    client = create_app({"DIST": dist.name}).test_client()
+    assert client.get("/dataset.ttl").status_code == 200
+    assert client.get("/ontology.ttl").status_code == 200
+
+
 def test_on_disk_store(dist, tmp_path):
     path = tmp_path / "store"
     store = OxigraphStore(dist, path=path)
