@@ -127,6 +127,7 @@ def _seeded(k, tmp_path_factory, built):
         prov += built.provenance
     else:
         data, prov = _copies(tmp_path_factory, k)
+        prov = prov.graph()  # seed() edits it as a Graph
     expected, message = seeded.seed(data, prov, k)
     return data, prov, expected, message
 
