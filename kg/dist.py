@@ -11,9 +11,10 @@ import hashlib
 import json
 import os
 import shutil
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import chain, groupby
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -95,19 +96,21 @@ def _sorted(graph) -> list[ox.Triple]:
     return oxigraph_triples(graph) if isinstance(graph, Graph) else graph
 
 
-def serialize_graph(graph, fmt: Format) -> bytes:
+def serialize_graph(graph, fmt: Format, output=None) -> bytes | None:
     """Serialise with pyoxigraph, which writes triples in the order given: sorted order gives stable bytes.
-    ``graph``: an rdflib Graph, or its oxigraph_triples()."""
-    return ox.serialize(_sorted(graph), format=fmt.rdf_format, prefixes=_prefixes(fmt))
+    ``graph``: an rdflib Graph, or its oxigraph_triples(); ``output``: a file-like (DistWriter.stream) to
+    write to instead of returning the bytes."""
+    return ox.serialize(_sorted(graph), output, format=fmt.rdf_format, prefixes=_prefixes(fmt))
 
 
-def serialize_graph12(graph, extra: list, fmt: Format) -> bytes:
+def serialize_graph12(graph, extra: list, fmt: Format, output=None) -> bytes | None:
     """A graph plus RDF 1.2 triples rdflib cannot hold (``extra``: pyoxigraph triples with triple terms,
     sorted)."""
-    return ox.serialize(_sorted(graph) + list(extra), format=fmt.rdf_format, prefixes=_prefixes(fmt))
+    return ox.serialize(chain(_sorted(graph), extra), output, format=fmt.rdf_format,
+                        prefixes=_prefixes(fmt))
 
 
-def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None) -> bytes:
+def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None, output=None) -> bytes | None:
     """graphs: {graph IRI: Graph}, written graph by graph in IRI order; extra: {graph IRI: [pyoxigraph
     Triple]}, RDF 1.2 triples written after that graph's own. The quads are made as the serialiser reads
     them, not held."""
@@ -118,14 +121,23 @@ def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None) -> b
                 for t in triples:
                     yield ox.Quad(t.subject, t.predicate, t.object, g)
 
-    return ox.serialize(quads(), format=fmt.rdf_format, prefixes=_prefixes(fmt))
+    return ox.serialize(quads(), output, format=fmt.rdf_format, prefixes=_prefixes(fmt))
 
 
-def nquads(ntriples: dict) -> bytes:
-    """serialize_dataset(graphs, N-Quads) from each graph's N-Triples bytes ({graph IRI: bytes}), without
+def nquads(ntriples: dict, output) -> None:
+    """serialize_dataset(graphs, N-Quads) from each graph's N-Triples file ({graph IRI: Path}), without
     serialising again: an N-Quads line is the N-Triples line with the graph before its " ." (N-Triples escapes
-    line breaks in literals, so " .\n" only ends lines)."""
-    return b"".join(ntriples[iri].replace(b" .\n", f" <{iri}> .\n".encode()) for iri in sorted(ntriples))
+    line breaks in literals, so " .\n" only ends lines). Read and written in pieces of whole lines."""
+    for iri in sorted(ntriples):
+        end = f" <{iri}> .\n".encode()
+        with open(ntriples[iri], "rb") as f:
+            rest = b""
+            while piece := f.read(_Sink.PIECE):
+                piece = rest + piece
+                cut = piece.rfind(b"\n") + 1
+                output.write(piece[:cut].replace(b" .\n", end))
+                rest = piece[cut:]
+            output.write(rest.replace(b" .\n", end))
 
 
 CANONICAL_MAX = 1_000  # blank nodes; the real graph's report has 16, ten copies' 280
@@ -165,6 +177,79 @@ def content_labelled(graph: Graph) -> Graph:
 
 def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+class _Sink:
+    """A file written in pieces (a file-like for pyoxigraph's serialiser): its bytes go to disk, to its
+    SHA-256 and, on a thread of its own (zlib lets go of the GIL), to its gzip copy, never whole in memory.
+    zlib's stream does not depend on how its input is cut: the copy is gzip_bytes() of the whole file."""
+
+    PIECE = 1 << 22
+
+    def __init__(self, writer: "DistWriter", name: str, compress: bool, meta: dict):
+        self.writer, self.name, self.meta = writer, name, meta
+        self.file = open(writer.stage / name, "wb")  # noqa: SIM115 (closed by close())
+        self.sha, self.size, self.buffer, self.buffered = hashlib.sha256(), 0, [], 0
+        self.gz = None
+        if compress:
+            self.gz, self.gz_sha, self.gz_size = zlib.compressobj(9, zlib.DEFLATED, 31), hashlib.sha256(), 0
+            self.gz_file = open(writer.stage / f"{name}.gz", "wb")  # noqa: SIM115
+            self.gz_pool, self.gz_jobs = ThreadPoolExecutor(max_workers=1), []
+
+    def write(self, data) -> int:
+        self.buffer.append(bytes(data))
+        self.buffered += len(data)
+        if self.buffered >= self.PIECE:
+            self._piece()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def _piece(self) -> None:
+        data = b"".join(self.buffer)
+        self.buffer, self.buffered = [], 0
+        self.file.write(data)
+        self.sha.update(data)
+        self.size += len(data)
+        if self.gz is not None:
+            while len(self.gz_jobs) >= 4:  # pieces waiting for zlib hold memory
+                self.gz_jobs.pop(0).result()
+            self.gz_jobs.append(self.gz_pool.submit(self._gzip, data))
+
+    def _gzip(self, data: bytes) -> None:
+        out = self.gz.compress(data) if data else self.gz.flush()
+        self.gz_file.write(out)
+        self.gz_sha.update(out)
+        self.gz_size += len(out)
+
+    def close(self) -> None:
+        self._piece()
+        self.file.close()
+        self.writer.files[self.name] = {"media_type": self.meta["media_type"], "bytes": self.size,
+                                        "sha256": self.sha.hexdigest(), **{
+                                            k: v for k, v in self.meta.items() if k != "media_type"}}
+        if self.gz is not None:
+            self.gz_jobs.append(self.gz_pool.submit(self._gzip, b""))  # the end of the stream
+            for job in self.gz_jobs:
+                job.result()
+            self.gz_pool.shutdown()
+            self.gz_file.close()
+            self.writer.files[f"{self.name}.gz"] = {
+                "media_type": self.meta["media_type"], "encoding": "gzip", "bytes": self.gz_size,
+                "sha256": self.gz_sha.hexdigest(), "of": self.name}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is None:
+            self.close()
+        else:
+            self.file.close()
+            if self.gz is not None:
+                self.gz_pool.shutdown(cancel_futures=True)
+                self.gz_file.close()
 
 
 class DistWriter:
@@ -212,6 +297,14 @@ class DistWriter:
             while len([j for j in self.pending if not j.done()]) >= 2:
                 next(j for j in self.pending if not j.done()).result()
             self.pending.append(self.pool.submit(self._gzip, name, data, media_type))
+
+    def stream(self, name: str, *, media_type: str, triples: int | None = None, graph: str | None = None,
+               compress: bool = True) -> _Sink:
+        """``add`` for a big file, written as it is made: ``with writer.stream(...) as out: out.write(...)``;
+        the same bytes, .gz copy and manifest entry."""
+        meta = {"media_type": media_type, **({"triples": triples} if triples is not None else {}),
+                **({"graph": graph} if graph is not None else {})}
+        return _Sink(self, name, compress, meta)
 
     def _gzip(self, name: str, data: bytes, media_type: str) -> None:
         gz = gzip_bytes(data)

@@ -126,6 +126,7 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
     out = default_dist() if out is None else out
     t0 = time.perf_counter()
     data, ctx, links = build_graph(base, facts_dir, progress, sources_dir)
+    ctx.quotes, ctx.statements = None, {}  # the records and their quotes are in the graphs now (memory)
     ontology = load_ontology()
     prov = ctx.provenance_graph
     engine = choose_engine(engine, data)
@@ -155,33 +156,32 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
     triples = {n: ox_graphs.pop(n, None) or oxigraph_triples(g) for n, g in graphs.items()}
     iri = {n: ctx.iris.graph(n) for n in triples}
     writer = DistWriter(out)
-    nt = FORMAT_BY_EXTENSION["nt"]
-    ntriples = {}  # {graph IRI: N-Triples bytes}: the N-Quads dumps are made of them (kg.dist.nquads)
+    # every dump is written as pyoxigraph makes it (DistWriter.stream): at scale none is held whole
+    ntriples = {}  # {graph IRI: its N-Triples file}: the N-Quads dumps are made of them (kg.dist.nquads)
     for fmt in (f for f in FORMATS if not f.dataset):
         for name, g in triples.items():
-            blob = serialize_graph(g, fmt)
-            if fmt is nt:
-                ntriples[iri[name]] = blob
-            writer.add(f"{name}.{fmt.extension}", blob, media_type=fmt.media_type,
-                       triples=len(g), graph=str(iri[name]))
+            with writer.stream(f"{name}.{fmt.extension}", media_type=fmt.media_type, triples=len(g),
+                               graph=str(iri[name])) as output:
+                serialize_graph(g, fmt, output)
+            if fmt.extension == "nt":
+                ntriples[iri[name]] = writer.stage / f"{name}.nt"
     # RDF 1.2: the same dataset, plus one rdf:reifies triple term per reifier in the provenance graph
     extra = {iri["provenance"]: reifies}
-    prov12 = {}
     for ext in ("ttl", "nt"):
         fmt = FORMAT_BY_EXTENSION[ext]
-        prov12[ext] = serialize_graph12(triples["provenance"], reifies, fmt)
-        writer.add(f"provenance-rdf12.{ext}", prov12[ext], media_type=fmt.media_type,
-                   triples=len(prov) + len(reifies), graph=str(iri["provenance"]))
+        with writer.stream(f"provenance-rdf12.{ext}", media_type=fmt.media_type,
+                           triples=len(prov) + len(reifies), graph=str(iri["provenance"])) as output:
+            serialize_graph12(triples["provenance"], reifies, fmt, output)
     total12 = sum(counts.values()) + len(reifies)
+    ntriples12 = {**ntriples, iri["provenance"]: writer.stage / "provenance-rdf12.nt"}
     for name, fmt_extra, total, nq in (("dataset", None, sum(counts.values()), ntriples),
-                                       ("dataset-rdf12", extra, total12,
-                                        {**ntriples, iri["provenance"]: prov12["nt"]})):
+                                       ("dataset-rdf12", extra, total12, ntriples12)):
         fmt = FORMAT_BY_EXTENSION["trig"]
-        writer.add(f"{name}.trig", serialize_dataset({iri[n]: g for n, g in triples.items()}, fmt, fmt_extra),
-                   media_type=fmt.media_type, triples=total)
-        fmt = FORMAT_BY_EXTENSION["nq"]
-        writer.add(f"{name}.nq", nquads(nq), media_type=fmt.media_type, triples=total)
-    del ntriples, prov12
+        with writer.stream(f"{name}.trig", media_type=fmt.media_type, triples=total) as output:
+            serialize_dataset({iri[n]: g for n, g in triples.items()}, fmt, fmt_extra, output)
+        with writer.stream(f"{name}.nq", media_type=FORMAT_BY_EXTENSION["nq"].media_type,
+                           triples=total) as output:
+            nquads(nq, output)
     writer.add("ontology.html", render_ontology_docs(ontology, data), media_type="text/html",
                compress=False)
     # retired IRIs -> the IRIs that replace them, for the server to redirect (and dcterms:isReplacedBy)

@@ -2,8 +2,8 @@
 
 The provenance graph is the build's biggest (2.6 triples for every data triple). As an rdflib ``Graph`` it
 costs about 1 KiB a triple in rdflib's indexes and three times the time to add; the build only iterates it,
-counts it, and asks for the (subject, object) pairs of a few predicates (kg.fastshacl's sh:datatype checks,
-kg.provenance.without_provenance), so a plain set serves it, with one scan per predicate asked for.
+counts it, and asks for the (subject, object) pairs of a few predicates (kg.fastshacl's sh:datatype checks),
+so a plain set serves it, with an index by predicate made on the first such question.
 ``graph()`` gives the rdflib Graph for callers that want one (the command line, the tests).
 """
 from rdflib import Graph
@@ -14,20 +14,25 @@ class TripleSet(set):
 
     def __init__(self, triples=()):
         super().__init__(triples)
-        self._by_p: dict = {}  # predicate -> {subject: [object]}, on first use
+        self._by_p: dict | None = None  # predicate -> [triple], on first use
+        self._pairs_of: dict = {}  # predicate -> {subject: [object]}, for the predicates asked for
 
     def add(self, triple) -> None:
-        self._by_p.clear()
+        self._by_p = None
+        self._pairs_of.clear()
         super().add(triple)
 
     def _pairs(self, predicate) -> dict:
-        if predicate not in self._by_p:
+        if self._by_p is None:  # one pass (predicates hash by their text, at C speed), references only
+            self._by_p = {}
+            for t in self:
+                self._by_p.setdefault(t[1], []).append(t)
+        if predicate not in self._pairs_of:
             pairs: dict = {}
-            for s, p, o in self:
-                if p == predicate:
-                    pairs.setdefault(s, []).append(o)
-            self._by_p[predicate] = pairs
-        return self._by_p[predicate]
+            for s, _, o in self._by_p.get(predicate, ()):
+                pairs.setdefault(s, []).append(o)
+            self._pairs_of[predicate] = pairs
+        return self._pairs_of[predicate]
 
     def subject_objects(self, predicate):
         return ((s, o) for s, objects in self._pairs(predicate).items() for o in objects)
