@@ -143,10 +143,10 @@ def nquads(ntriples: dict, output) -> None:
 CANONICAL_MAX = 1_000  # blank nodes; the real graph's report has 16, ten copies' 280
 
 
-def content_labelled(graph: Graph) -> Graph:
-    """The graph with each blank node labelled by a SHA-256 of what it says (its triples, blank objects by
-    their labels; nodes that say the same thing are numbered in order of what points at them). For a tree of
-    blank nodes (a SHACL report: the report, its results, the shapes they cite), stable and collision-free."""
+def content_labels(graph: Graph) -> dict:
+    """{blank node: BNode label}: a SHA-256 of what each blank node says (its triples, blank objects by their
+    labels; nodes that say the same thing are numbered in order of what points at them). For a tree of blank
+    nodes (a SHACL report: the report, its results, the shapes they cite), stable and collision-free."""
     labels: dict = {}
 
     def label(node, seen=()):
@@ -169,6 +169,12 @@ def content_labelled(graph: Graph) -> Graph:
             str(labels.get(s, s)) for s in graph.subjects(None, kv[0])))):
         n = counts[lab] = counts.get(lab, 0) + 1
         final[node] = BNode(f"{lab}{'' if n == 1 else f'n{n}'}")
+    return final
+
+
+def content_labelled(graph: Graph) -> Graph:
+    """The graph with each blank node labelled by content_labels()."""
+    final = content_labels(graph)
     out = Graph()
     for s, p, o in graph:
         out.add((final.get(s, s), p, final.get(o, o)))
@@ -209,6 +215,8 @@ class _Sink:
     def _piece(self) -> None:
         data = b"".join(self.buffer)
         self.buffer, self.buffered = [], 0
+        if not data:
+            return
         self.file.write(data)
         self.sha.update(data)
         self.size += len(data)
@@ -217,8 +225,8 @@ class _Sink:
                 self.gz_jobs.pop(0).result()
             self.gz_jobs.append(self.gz_pool.submit(self._gzip, data))
 
-    def _gzip(self, data: bytes) -> None:
-        out = self.gz.compress(data) if data else self.gz.flush()
+    def _gzip(self, data: bytes | None) -> None:
+        out = self.gz.compress(data) if data is not None else self.gz.flush()
         self.gz_file.write(out)
         self.gz_sha.update(out)
         self.gz_size += len(out)
@@ -230,7 +238,7 @@ class _Sink:
                                         "sha256": self.sha.hexdigest(), **{
                                             k: v for k, v in self.meta.items() if k != "media_type"}}
         if self.gz is not None:
-            self.gz_jobs.append(self.gz_pool.submit(self._gzip, b""))  # the end of the stream
+            self.gz_jobs.append(self.gz_pool.submit(self._gzip, None))  # the end of the stream
             for job in self.gz_jobs:
                 job.result()
             self.gz_pool.shutdown()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import __version__, linksets, provenance, search_index
+from . import __version__, incremental, linksets, provenance, search_index
 from .builders import Context, add_links, build_facts
 from .coverage import coverage, coverage_text
 from .dist import (
@@ -30,7 +30,7 @@ from .quotes import Quotes
 from .reasoning import infer
 from .resources import default_dist, ontology_file
 from .sources import SOURCE_DIR, build_sources, default_source, load_sources
-from .validation import validate
+from .validation import load_shapes, validate
 
 ONTOLOGY_FILE = ontology_file()
 # The stages of build(), in order; its ``progress`` callback is called with each name as the stage starts.
@@ -120,9 +120,24 @@ def infer_with(ontology, data, engine: str):
     return infer(ontology, data)
 
 
+def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs):
+    """SHACL through kg.incremental: (report, (fastshacl results to keep, the shapes graph they cite),
+    (added, removed))."""
+    from .fastshacl import load_store
+    from .validation import _report
+
+    delta = kept.delta(ox_graphs) if state is not None else ((), ())
+    store = load_store([ox_graphs["data"], ox_graphs["ontology"], ox_graphs["provenance"]])
+    shapes = load_shapes()
+    _, graph, results = incremental.validate(shapes, store, (data, ontology, prov), state, *delta)
+    return _report(graph, data), (results, shapes), delta
+
+
 def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_dir: Path = FACTS_DIR,
-          progress=lambda stage: None, sources_dir: Path = SOURCE_DIR, engine: str = "auto") -> Built:
-    """``log``: the summary line at the end; ``progress``: called with each of STAGES as it starts."""
+          progress=lambda stage: None, sources_dir: Path = SOURCE_DIR, engine: str = "auto",
+          cache: Path | None = None) -> Built:
+    """``log``: the summary line at the end; ``progress``: called with each of STAGES as it starts;
+    ``cache``: a directory for incremental rebuilds (kg.incremental; fast engines only, else ignored)."""
     out = default_dist() if out is None else out
     t0 = time.perf_counter()
     data, ctx, links = build_graph(base, facts_dir, progress, sources_dir)
@@ -134,11 +149,21 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
     # each graph becomes pyoxigraph triples once, in dump order: the fast SHACL engine's store and the dumps
     ox_graphs = {"data": oxigraph_triples(data), "ontology": oxigraph_triples(ontology),
                  "provenance": oxigraph_triples(prov)} if engine == "fast" else {}
-    report = validate_with(data, ontology, prov, engine, ox_graphs)
+    kept = state = None
+    if cache is not None and engine == "fast":
+        kept = incremental.Cache(cache, incremental.key(base, ONTOLOGY_FILE))
+        state = kept.load()
+    if kept is not None:
+        report, results, delta = _validate_incrementally(kept, state, data, ontology, prov, ox_graphs)
+    else:
+        report = validate_with(data, ontology, prov, engine, ox_graphs)
     if report.violations:
         raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
     progress("OWL RL")
-    inferred = infer_with(ontology, data, engine)
+    if state is not None:
+        inferred = incremental.infer(ontology, data, state, *delta)
+    else:
+        inferred = infer_with(ontology, data, engine)
     counts = {"data": len(data), "ontology": len(ontology), "inferred": len(inferred),
               "provenance": len(prov)}
     metadata = metadata_graph(ctx.iris, data, counts, ctx.iris.source(ctx.default_source),
@@ -224,6 +249,8 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
                             "provenance-rdf12.nt"],
         },
     })
+    if kept is not None:
+        kept.save(out, *results, inferred)  # the results cite blank nodes of that shapes graph
     log(f"built {out} in {time.perf_counter() - t0:.1f}s: " + ", ".join(f"{n} {c}" for n, c in counts.items())
         + f"; SHACL {len(report.violations)} violations, {len(report.warnings)} warnings")
     return Built(data, ontology, inferred, metadata, prov, report, links_report, ctx.registry)
