@@ -1,5 +1,6 @@
 """The build: facts → graph → SHACL and OWL 2 RL → dist/.  ``build()`` is what ``apg build`` runs."""
 import json
+import multiprocessing
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -120,6 +121,42 @@ def infer_with(ontology, data, engine: str):
     return infer(ontology, data)
 
 
+class _Forked:
+    """``job()`` in a forked process (the graphs are shared copy-on-write, not sent): ``wait()`` returns its
+    answer (pickled back) or raises its exception; ``cancel()`` ends it (the build failed before)."""
+
+    def __init__(self, job):
+        context = multiprocessing.get_context("fork")
+        self.answer, sender = context.Pipe(duplex=False)
+
+        def run():
+            try:
+                sender.send(("ok", job()))
+            except BaseException as exc:  # noqa: BLE001 (any failure is the build's, raised in the parent)
+                sender.send(("error", exc))
+
+        self.process = context.Process(target=run, daemon=True)
+        self.process.start()
+        sender.close()
+
+    def wait(self):
+        try:
+            kind, value = self.answer.recv()
+        except EOFError:
+            self.process.join()
+            raise BuildError(f"the OWL RL process ended without an answer (exit code "
+                             f"{self.process.exitcode})") from None
+        self.process.join()
+        if kind == "error":
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
 def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs):
     """SHACL through kg.incremental: (report, (fastshacl results to keep, the shapes graph they cite),
     (added, removed))."""
@@ -145,23 +182,36 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
     ontology = load_ontology()
     prov = ctx.provenance_graph
     engine = choose_engine(engine, data)
-    progress("SHACL")
-    # each graph becomes pyoxigraph triples once, in dump order: the fast SHACL engine's store and the dumps
-    ox_graphs = {"data": oxigraph_triples(data), "ontology": oxigraph_triples(ontology),
-                 "provenance": oxigraph_triples(prov)} if engine == "fast" else {}
     kept = state = None
     if cache is not None and engine == "fast":
         kept = incremental.Cache(cache, incremental.key(base, ONTOLOGY_FILE))
         state = kept.load()
-    if kept is not None:
-        report, results, delta = _validate_incrementally(kept, state, data, ontology, prov, ox_graphs)
-    else:
-        report = validate_with(data, ontology, prov, engine, ox_graphs)
-    if report.violations:
-        raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
+    progress("SHACL")
+    # a big graph's OWL RL runs in a forked process while SHACL runs here (kg.fastowl and kg.fastshacl only
+    # read the graphs); the "OWL RL" stage is then the wait for its answer
+    inferring = _Forked(lambda: list(infer_with(ontology, data, engine))) if (
+        engine == "fast" and state is None and len(data) > FAST_ABOVE) else None
+    # each graph becomes pyoxigraph triples once, in dump order: the fast SHACL engine's store and the dumps
+    ox_graphs = {"data": oxigraph_triples(data), "ontology": oxigraph_triples(ontology),
+                 "provenance": oxigraph_triples(prov)} if engine == "fast" else {}
+    try:
+        if kept is not None:
+            report, results, delta = _validate_incrementally(kept, state, data, ontology, prov, ox_graphs)
+        else:
+            report = validate_with(data, ontology, prov, engine, ox_graphs)
+        if report.violations:
+            raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
+    except BaseException:
+        if inferring is not None:
+            inferring.cancel()
+        raise
     progress("OWL RL")
     if state is not None:
         inferred = incremental.infer(ontology, data, state, *delta)
+    elif inferring is not None:
+        inferred = Graph()
+        for t in inferring.wait():
+            inferred.add(t)
     else:
         inferred = infer_with(ontology, data, engine)
     counts = {"data": len(data), "ontology": len(ontology), "inferred": len(inferred),
