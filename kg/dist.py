@@ -237,15 +237,20 @@ class _Sink:
         self.writer.files[self.name] = {"media_type": self.meta["media_type"], "bytes": self.size,
                                         "sha256": self.sha.hexdigest(), **{
                                             k: v for k, v in self.meta.items() if k != "media_type"}}
-        if self.gz is not None:
+        if self.gz is not None:  # the copy goes on while the next file is written (DistWriter.stream)
             self.gz_jobs.append(self.gz_pool.submit(self._gzip, None))  # the end of the stream
-            for job in self.gz_jobs:
-                job.result()
-            self.gz_pool.shutdown()
-            self.gz_file.close()
-            self.writer.files[f"{self.name}.gz"] = {
-                "media_type": self.meta["media_type"], "encoding": "gzip", "bytes": self.gz_size,
-                "sha256": self.gz_sha.hexdigest(), "of": self.name}
+
+    def finish_copy(self) -> None:
+        """Wait for the gzip copy (after close()) and record it."""
+        if self.gz is None or self.gz_file.closed:
+            return
+        for job in self.gz_jobs:
+            job.result()
+        self.gz_pool.shutdown()
+        self.gz_file.close()
+        self.writer.files[f"{self.name}.gz"] = {
+            "media_type": self.meta["media_type"], "encoding": "gzip", "bytes": self.gz_size,
+            "sha256": self.gz_sha.hexdigest(), "of": self.name}
 
     def __enter__(self):
         return self
@@ -276,6 +281,7 @@ class DistWriter:
         # compressed on two threads while the next dump is serialised (the bytes are the same)
         self.pool = ThreadPoolExecutor(max_workers=2)
         self.pending = []
+        self.copying: list[_Sink] = []  # streamed files whose gzip copy may not be done
         self.stage = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
         self.files: dict[str, dict] = {}
         for stale in self.out.parent.glob(f".{self.out.name}.building-*"):  # left by a build that failed
@@ -312,7 +318,12 @@ class DistWriter:
         the same bytes, .gz copy and manifest entry."""
         meta = {"media_type": media_type, **({"triples": triples} if triples is not None else {}),
                 **({"graph": graph} if graph is not None else {})}
-        return _Sink(self, name, compress, meta)
+        # the copies of the last files written go on compressing (zlib lets go of the GIL): two at most
+        while len(self.copying) >= 2:
+            self.copying.pop(0).finish_copy()
+        sink = _Sink(self, name, compress, meta)
+        self.copying.append(sink)
+        return sink
 
     def _gzip(self, name: str, data: bytes, media_type: str) -> None:
         gz = gzip_bytes(data)
@@ -340,12 +351,17 @@ class DistWriter:
         swap_in(self.stage, self.out)
 
     def _wait(self) -> None:
+        while self.copying:
+            self.copying.pop(0).finish_copy()
         for job in self.pending:
             job.result()  # an error writing a copy is the build's error
         self.pending.clear()
         self.pool.shutdown()
 
     def discard(self) -> None:
+        for sink in self.copying:
+            if sink.gz is not None:
+                sink.gz_pool.shutdown(cancel_futures=True)
         for job in self.pending:
             job.cancel()
         self.pool.shutdown(wait=True)
