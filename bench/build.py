@@ -77,10 +77,11 @@ def _timed(k: int, engine: str, out: Path, root: Path, cache: Path | None) -> di
 
     clock = _Clock()
     started = time.perf_counter()
-    build(out, log=lambda line: None, facts_dir=root / "facts", sources_dir=root / "source", progress=clock,
-          engine=engine, cache=cache)
+    built = build(out, log=lambda line: None, facts_dir=root / "facts", sources_dir=root / "source",
+                  progress=clock, engine=engine, cache=cache)
     clock(None)
-    return {"stages": clock.rows, "total": time.perf_counter() - started, "peak_mib": _rss_mib()}
+    return {"stages": clock.rows, "total": time.perf_counter() - started, "peak_mib": _rss_mib(),
+            "incremental": built.incremental}
 
 
 def run_incremental(k: int) -> dict:

@@ -43,7 +43,7 @@ from .namespaces import OA
 from .reasoning import InconsistencyError, keep
 from .resources import shapes_dir
 
-FORMAT = 1
+FORMAT = 2  # of the kept state
 REACH = 3
 _BACK = (ox.NamedNode(str(RDF.subject)), ox.NamedNode(str(OA.hasSelector)))  # the backward steps
 _KEPT = ("data.nt", "provenance.nt")
@@ -72,11 +72,15 @@ class Cache:
             return None
         return state
 
-    def save(self, out: Path, results: list, shapes: Graph, inferred: Graph) -> None:
+    def save(self, out: Path, results: list, shapes: Graph, inferred: Graph, ontology: Graph,
+             tables=None) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
         labels = content_labels(shapes)
+        if tables is None:  # kg.fastowl's closed ontology: the key covers the ontology
+            tables = fastowl.Tables(ontology)
+            tables.schema_inferred = set(tables.schema_inferred)
         state = {"key": self.key, "results": [_portable(r, labels) for r in results],
-                 "inferred": list(inferred)}
+                 "inferred": list(inferred), "tables": tables}
         for name in _KEPT:  # hard links to the dumps (a copy across file systems)
             target = self.path / name
             target.unlink(missing_ok=True)
@@ -198,7 +202,7 @@ def infer(ontology: Graph, data: Graph, state: dict, added: list, removed: list)
             if t[1] != RDF.type:
                 premises.add(t)
     fastowl._check(ontology, premises)
-    tables = fastowl.Tables(ontology)
+    tables = state["tables"]
     derived, errors = fastowl.closure(tables, premises)
     if errors:
         raise InconsistencyError("; ".join(errors))

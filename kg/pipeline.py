@@ -56,6 +56,7 @@ class Built:
     report: object
     links: dict
     registry: dict
+    incremental: bool = False  # SHACL and OWL RL redone only around what changed (kg.incremental)
 
     @cached_property
     def provenance(self) -> Graph:
@@ -300,8 +301,10 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
         },
     })
     if kept is not None:
-        kept.save(out, *results, inferred)  # the results cite blank nodes of that shapes graph
+        # the results cite blank nodes of that shapes graph
+        kept.save(out, *results, inferred, ontology, state["tables"] if state else None)
     log(f"built {out} in {time.perf_counter() - t0:.1f}s: " + ", ".join(f"{n} {c}" for n, c in counts.items())
         + f"; SHACL {len(report.violations)} violations, {len(report.warnings)} warnings")
-    return Built(data, ontology, inferred, metadata, prov, report, links_report, ctx.registry)
+    return Built(data, ontology, inferred, metadata, prov, report, links_report, ctx.registry,
+                 incremental=state is not None)
 

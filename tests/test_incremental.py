@@ -48,7 +48,7 @@ def test_incremental_rebuild_is_a_full_build(tmp_path, stem, rid, change, monkey
     calls = []
     real = incremental.affected
     monkeypatch.setattr(incremental, "affected", lambda *a: calls.append(1) or real(*a))
-    build(tmp_path / "again", cache=cache, **dirs)
+    assert build(tmp_path / "again", cache=cache, **dirs).incremental
     assert calls, "the second build did not go the incremental way"
     build(tmp_path / "full", **dirs)
     _same_dist(tmp_path / "again", tmp_path / "full")
