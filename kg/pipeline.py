@@ -69,13 +69,15 @@ def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph:
 
 
 def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR,
-                progress=lambda stage: None, sources_dir: Path = SOURCE_DIR) -> tuple[Graph, Context, list]:
+                progress=lambda stage: None, sources_dir: Path = SOURCE_DIR,
+                facts_cache: Path | None = None) -> tuple[Graph, Context, list]:
     """Facts → rdflib data graph (no checks). ``sources_dir``: the source documents the facts cite (the
-    scale benchmark's synthetic fact files cite copies of the article)."""
+    scale benchmark's synthetic fact files cite copies of the article); ``facts_cache``: kg.facts.load_facts'
+    cache of validated records."""
     progress("facts")
     iris = Iris(base)
     sources = load_sources(sources_dir)
-    facts = load_facts(facts_dir)
+    facts = load_facts(facts_dir, facts_cache)
     progress("graph")
     data = Graph(store="SimpleMemory")  # no per-triple contexts: a third of the time of the default store
     build_sources(data, iris, sources)
@@ -178,7 +180,8 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
     ``cache``: a directory for incremental rebuilds (kg.incremental; fast engines only, else ignored)."""
     out = default_dist() if out is None else out
     t0 = time.perf_counter()
-    data, ctx, links = build_graph(base, facts_dir, progress, sources_dir)
+    data, ctx, links = build_graph(base, facts_dir, progress, sources_dir,
+                                   None if cache is None else Path(cache) / "facts")
     ctx.quotes, ctx.statements = None, {}  # the records and their quotes are in the graphs now (memory)
     ontology = load_ontology()
     prov = ctx.provenance_graph
