@@ -125,3 +125,21 @@ def write(out: Path, k: int, facts_dir: Path = FACTS_DIR, source_dir: Path = SOU
     (src / "sources.yaml").write_text(yaml.safe_dump(sources(k, source_dir), allow_unicode=True,
                                                      sort_keys=False, width=1000), encoding="utf-8")
     return out
+
+
+def edit(out: Path, stem: str, rid: str, change) -> None:
+    """Edit record ``rid`` of ``out/facts/{stem}.yaml`` in place (``change(record)``), as an editor would:
+    the incremental rebuild's benchmark and test."""
+    path = Path(out) / "facts" / f"{stem}.yaml"
+    recs = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    change(next(r for r in recs if r["id"] == rid))
+    path.write_text(yaml.dump(recs, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000),
+                    encoding="utf-8")
+
+
+def fewer_speakers(rec) -> None:
+    """An edit for ``edit``: a speech act keeps its first speaker only (a fact and what it entails go)."""
+    rec["speakers"] = rec["speakers"][:1]
+
+
+EDIT = ("speeches", "others-join-criticism-x1", fewer_speakers)  # the benchmark's edit (copy 1, K >= 2)

@@ -35,7 +35,7 @@ class Context:
     statements: dict = field(default_factory=dict)
     words: dict = field(default_factory=dict)  # factual triple -> [kg.provenance.Words], after the build
     former: dict = field(default_factory=dict)  # retired IRI -> the IRI that replaces it
-    provenance_graph: Graph | None = None  # the provenance graph (RDF 1.1 rendering), after the build
+    provenance_graph: object = None  # the provenance graph (RDF 1.1, a kg.triples.TripleSet), after the build
 
     def add(self, s, p, o):
         self.graph.add((s, p, o))

@@ -231,8 +231,11 @@ def _live_display():
 @click.option("--engine", type=click.Choice(("auto", "reference", "fast")), default="auto", show_default=True,
               help="SHACL and OWL RL engines: pySHACL + owlrl (reference), kg.fastshacl + kg.fastowl (fast, "
                    "the same results), or by size (auto: fast above 10,000 data triples).")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Incremental rebuilds (fast engine): keep what SHACL and OWL RL found here, and next time "
+                   "redo them only around the triples that changed (kg/incremental.py; the same output).")
 @json_option
-def build(dist, base, facts, quiet, engine, as_json):
+def build(dist, base, facts, quiet, engine, as_json, cache):
     """Facts → graph → SHACL + OWL 2 RL → dumps in DIST.
 
     The stages (facts, graph, SHACL, OWL RL, dumps) show as a progress display on a terminal, one line each
@@ -246,7 +249,7 @@ def build(dist, base, facts, quiet, engine, as_json):
     try:
         with _Stages(STAGES, quiet) as progress:
             run_build(dist, base, log=summary.append, facts_dir=_check_facts(facts), progress=progress,
-                      engine=engine)
+                      engine=engine, cache=cache)
     except BuildError as exc:  # the SHACL report, then the one line
         head, _, report = str(exc).partition("\n")
         click.echo(report, err=True, nl=False)

@@ -11,8 +11,10 @@ import hashlib
 import json
 import os
 import shutil
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain, groupby
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -64,46 +66,87 @@ def _prefixes(fmt: Format) -> dict | None:
     return None if fmt.extension in ("nt", "nq") else dict(PREFIXES)
 
 
-def oxigraph_triples(graph: Graph) -> list[ox.Triple]:
-    """A graph's triples as pyoxigraph triples, in rdflib's sorted order: the order of every dump. A build
-    converts each graph once and hands the list to every format (the serialisers take either)."""
-    return [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in sorted(graph)]
+def rdflib_sorted(triples) -> list:
+    """``sorted(triples)`` in rdflib's term order, without rdflib's Python-level comparisons where it can:
+    when every subject and predicate is a URIRef (rdflib orders two URIRefs as their strings), by their
+    strings at C speed, then only the runs of one subject and predicate by rdflib's order of the objects.
+    The same list as ``sorted()``."""
+    triples = list(triples)
+    if not all(type(s) is URIRef and type(p) is URIRef for s, p, _ in triples):
+        return sorted(triples)
+    def key(t):
+        return str.__str__(t[0]), str.__str__(t[1])
+
+    triples.sort(key=key)
+    out = []
+    for _, run in groupby(triples, key=key):
+        run = list(run)
+        out += run if len(run) == 1 else sorted(run)
+    return out
+
+
+def oxigraph_triples(graph) -> list[ox.Triple]:
+    """A graph's triples (an rdflib Graph, a TripleSet) as pyoxigraph triples, in rdflib's sorted order: the
+    order of every dump. A build converts each graph once and hands the list to every format (the
+    serialisers take either)."""
+    return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in rdflib_sorted(graph)]
 
 
 def _sorted(graph) -> list[ox.Triple]:
     return oxigraph_triples(graph) if isinstance(graph, Graph) else graph
 
 
-def serialize_graph(graph, fmt: Format) -> bytes:
+def serialize_graph(graph, fmt: Format, output=None) -> bytes | None:
     """Serialise with pyoxigraph, which writes triples in the order given: sorted order gives stable bytes.
-    ``graph``: an rdflib Graph, or its oxigraph_triples()."""
-    return ox.serialize(_sorted(graph), format=fmt.rdf_format, prefixes=_prefixes(fmt))
+    ``graph``: an rdflib Graph, or its oxigraph_triples(); ``output``: a file-like (DistWriter.stream) to
+    write to instead of returning the bytes."""
+    return ox.serialize(_sorted(graph), output, format=fmt.rdf_format, prefixes=_prefixes(fmt))
 
 
-def serialize_graph12(graph, extra: list, fmt: Format) -> bytes:
+def serialize_graph12(graph, extra: list, fmt: Format, output=None) -> bytes | None:
     """A graph plus RDF 1.2 triples rdflib cannot hold (``extra``: pyoxigraph triples with triple terms,
     sorted)."""
-    return ox.serialize(_sorted(graph) + list(extra), format=fmt.rdf_format, prefixes=_prefixes(fmt))
+    return ox.serialize(chain(_sorted(graph), extra), output, format=fmt.rdf_format,
+                        prefixes=_prefixes(fmt))
 
 
-def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None) -> bytes:
+def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None, output=None) -> bytes | None:
     """graphs: {graph IRI: Graph}, written graph by graph in IRI order; extra: {graph IRI: [pyoxigraph
-    Triple]}, RDF 1.2 triples written after that graph's own."""
-    quads = []
-    for iri in sorted(graphs):
-        g = ox.NamedNode(str(iri))
-        quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in _sorted(graphs[iri])]
-        quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in (extra or {}).get(iri, [])]
-    return ox.serialize(quads, format=fmt.rdf_format, prefixes=_prefixes(fmt))
+    Triple]}, RDF 1.2 triples written after that graph's own. The quads are made as the serialiser reads
+    them, not held."""
+    def quads():
+        for iri in sorted(graphs):
+            g = ox.NamedNode(str(iri))
+            for triples in (_sorted(graphs[iri]), (extra or {}).get(iri, ())):
+                for t in triples:
+                    yield ox.Quad(t.subject, t.predicate, t.object, g)
+
+    return ox.serialize(quads(), output, format=fmt.rdf_format, prefixes=_prefixes(fmt))
+
+
+def nquads(ntriples: dict, output) -> None:
+    """serialize_dataset(graphs, N-Quads) from each graph's N-Triples file ({graph IRI: Path}), without
+    serialising again: an N-Quads line is the N-Triples line with the graph before its " ." (N-Triples escapes
+    line breaks in literals, so " .\n" only ends lines). Read and written in pieces of whole lines."""
+    for iri in sorted(ntriples):
+        end = f" <{iri}> .\n".encode()
+        with open(ntriples[iri], "rb") as f:
+            rest = b""
+            while piece := f.read(_Sink.PIECE):
+                piece = rest + piece
+                cut = piece.rfind(b"\n") + 1
+                output.write(piece[:cut].replace(b" .\n", end))
+                rest = piece[cut:]
+            output.write(rest.replace(b" .\n", end))
 
 
 CANONICAL_MAX = 1_000  # blank nodes; the real graph's report has 16, ten copies' 280
 
 
-def content_labelled(graph: Graph) -> Graph:
-    """The graph with each blank node labelled by a SHA-256 of what it says (its triples, blank objects by
-    their labels; nodes that say the same thing are numbered in order of what points at them). For a tree of
-    blank nodes (a SHACL report: the report, its results, the shapes they cite), stable and collision-free."""
+def content_labels(graph: Graph) -> dict:
+    """{blank node: BNode label}: a SHA-256 of what each blank node says (its triples, blank objects by their
+    labels; nodes that say the same thing are numbered in order of what points at them). For a tree of blank
+    nodes (a SHACL report: the report, its results, the shapes they cite), stable and collision-free."""
     labels: dict = {}
 
     def label(node, seen=()):
@@ -126,6 +169,12 @@ def content_labelled(graph: Graph) -> Graph:
             str(labels.get(s, s)) for s in graph.subjects(None, kv[0])))):
         n = counts[lab] = counts.get(lab, 0) + 1
         final[node] = BNode(f"{lab}{'' if n == 1 else f'n{n}'}")
+    return final
+
+
+def content_labelled(graph: Graph) -> Graph:
+    """The graph with each blank node labelled by content_labels()."""
+    final = content_labels(graph)
     out = Graph()
     for s, p, o in graph:
         out.add((final.get(s, s), p, final.get(o, o)))
@@ -134,6 +183,86 @@ def content_labelled(graph: Graph) -> Graph:
 
 def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+class _Sink:
+    """A file written in pieces (a file-like for pyoxigraph's serialiser): its bytes go to disk, to its
+    SHA-256 and, on a thread of its own (zlib lets go of the GIL), to its gzip copy, never whole in memory.
+    zlib's stream does not depend on how its input is cut: the copy is gzip_bytes() of the whole file."""
+
+    PIECE = 1 << 22
+
+    def __init__(self, writer: "DistWriter", name: str, compress: bool, meta: dict):
+        self.writer, self.name, self.meta = writer, name, meta
+        self.file = open(writer.stage / name, "wb")  # noqa: SIM115 (closed by close())
+        self.sha, self.size, self.buffer, self.buffered = hashlib.sha256(), 0, [], 0
+        self.gz = None
+        if compress:
+            self.gz, self.gz_sha, self.gz_size = zlib.compressobj(9, zlib.DEFLATED, 31), hashlib.sha256(), 0
+            self.gz_file = open(writer.stage / f"{name}.gz", "wb")  # noqa: SIM115
+            self.gz_pool, self.gz_jobs = ThreadPoolExecutor(max_workers=1), []
+
+    def write(self, data) -> int:
+        self.buffer.append(bytes(data))
+        self.buffered += len(data)
+        if self.buffered >= self.PIECE:
+            self._piece()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def _piece(self) -> None:
+        data = b"".join(self.buffer)
+        self.buffer, self.buffered = [], 0
+        if not data:
+            return
+        self.file.write(data)
+        self.sha.update(data)
+        self.size += len(data)
+        if self.gz is not None:
+            while len(self.gz_jobs) >= 4:  # pieces waiting for zlib hold memory
+                self.gz_jobs.pop(0).result()
+            self.gz_jobs.append(self.gz_pool.submit(self._gzip, data))
+
+    def _gzip(self, data: bytes | None) -> None:
+        out = self.gz.compress(data) if data is not None else self.gz.flush()
+        self.gz_file.write(out)
+        self.gz_sha.update(out)
+        self.gz_size += len(out)
+
+    def close(self) -> None:
+        self._piece()
+        self.file.close()
+        self.writer.files[self.name] = {"media_type": self.meta["media_type"], "bytes": self.size,
+                                        "sha256": self.sha.hexdigest(), **{
+                                            k: v for k, v in self.meta.items() if k != "media_type"}}
+        if self.gz is not None:  # the copy goes on while the next file is written (DistWriter.stream)
+            self.gz_jobs.append(self.gz_pool.submit(self._gzip, None))  # the end of the stream
+
+    def finish_copy(self) -> None:
+        """Wait for the gzip copy (after close()) and record it."""
+        if self.gz is None or self.gz_file.closed:
+            return
+        for job in self.gz_jobs:
+            job.result()
+        self.gz_pool.shutdown()
+        self.gz_file.close()
+        self.writer.files[f"{self.name}.gz"] = {
+            "media_type": self.meta["media_type"], "encoding": "gzip", "bytes": self.gz_size,
+            "sha256": self.gz_sha.hexdigest(), "of": self.name}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is None:
+            self.close()
+        else:
+            self.file.close()
+            if self.gz is not None:
+                self.gz_pool.shutdown(cancel_futures=True)
+                self.gz_file.close()
 
 
 class DistWriter:
@@ -152,6 +281,7 @@ class DistWriter:
         # compressed on two threads while the next dump is serialised (the bytes are the same)
         self.pool = ThreadPoolExecutor(max_workers=2)
         self.pending = []
+        self.copying: list[_Sink] = []  # streamed files whose gzip copy may not be done
         self.stage = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
         self.files: dict[str, dict] = {}
         for stale in self.out.parent.glob(f".{self.out.name}.building-*"):  # left by a build that failed
@@ -177,7 +307,23 @@ class DistWriter:
         if graph is not None:
             self.files[name]["graph"] = graph
         if compress:
+            # at most two dumps wait for their copy: the ones waiting hold their bytes
+            while len([j for j in self.pending if not j.done()]) >= 2:
+                next(j for j in self.pending if not j.done()).result()
             self.pending.append(self.pool.submit(self._gzip, name, data, media_type))
+
+    def stream(self, name: str, *, media_type: str, triples: int | None = None, graph: str | None = None,
+               compress: bool = True) -> _Sink:
+        """``add`` for a big file, written as it is made: ``with writer.stream(...) as out: out.write(...)``;
+        the same bytes, .gz copy and manifest entry."""
+        meta = {"media_type": media_type, **({"triples": triples} if triples is not None else {}),
+                **({"graph": graph} if graph is not None else {})}
+        # the copies of the last files written go on compressing (zlib lets go of the GIL): two at most
+        while len(self.copying) >= 2:
+            self.copying.pop(0).finish_copy()
+        sink = _Sink(self, name, compress, meta)
+        self.copying.append(sink)
+        return sink
 
     def _gzip(self, name: str, data: bytes, media_type: str) -> None:
         gz = gzip_bytes(data)
@@ -205,12 +351,17 @@ class DistWriter:
         swap_in(self.stage, self.out)
 
     def _wait(self) -> None:
+        while self.copying:
+            self.copying.pop(0).finish_copy()
         for job in self.pending:
             job.result()  # an error writing a copy is the build's error
         self.pending.clear()
         self.pool.shutdown()
 
     def discard(self) -> None:
+        for sink in self.copying:
+            if sink.gz is not None:
+                sink.gz_pool.shutdown(cancel_futures=True)
         for job in self.pending:
             job.cancel()
         self.pool.shutdown(wait=True)

@@ -4,6 +4,8 @@ Every record is validated against its pydantic model (``kg.schema``): field name
 dates of known precision. Ids are unique across all files. A bad record stops the load with the file, the
 record and the field named, so a misspelt field never drops a fact silently.
 """
+import hashlib
+import pickle
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -89,25 +91,54 @@ def read_yaml(path: Path):
         raise FactError(f"{path.name}: not valid YAML: {' '.join(str(exc).split())}") from None
 
 
-def load_facts(facts_dir: Path = FACTS_DIR) -> dict[str, list[Record]]:
-    """Return {file stem: [Record]} in file order; raise FactError naming file, record and field."""
+def _validated(path: Path, model) -> list:
+    """The file's records, each validated by ``model``."""
+    records = read_yaml(path) or []
+    if not isinstance(records, list):
+        raise FactError(f"{path.name}: must be a list of records")
+    out = []
+    for data in records:
+        if not isinstance(data, dict):
+            raise FactError(f"{path.name}: every record must be a mapping with an 'id': {data!r}")
+        try:
+            out.append(model.model_validate(data))
+        except ValidationError as exc:
+            raise FactError(_errors(path.name, data, exc)) from None
+    return out
+
+
+def _cached(path: Path, model, cache: Path | None) -> list:
+    """_validated(), kept in ``cache`` by the file's SHA-256 (incremental rebuilds: an edit re-reads one
+    file); the checks across records and files run every time."""
+    if cache is None:
+        return _validated(path, model)
+    h = hashlib.sha256(path.read_bytes())
+    for code in ("facts.py", "schema.py"):  # what validation means
+        h.update(Path(__file__).with_name(code).read_bytes())
+    kept = cache / f"{path.stem}-{h.hexdigest()}.pickle"
+    try:
+        return pickle.loads(kept.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    records = _validated(path, model)
+    cache.mkdir(parents=True, exist_ok=True)
+    for old in cache.glob(f"{path.stem}-*.pickle"):
+        old.unlink()
+    kept.write_bytes(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
+    return records
+
+
+def load_facts(facts_dir: Path = FACTS_DIR, cache: Path | None = None) -> dict[str, list[Record]]:
+    """Return {file stem: [Record]} in file order; raise FactError naming file, record and field.
+    ``cache``: a directory keeping each file's validated records (``_cached``)."""
     facts, seen, former = {}, {}, {}
     for path in sorted(facts_dir.glob("*.yaml")):
         stem = path.stem
         if stem not in KINDS:
             raise FactError(f"{path.name}: unknown fact file (known: {', '.join(KINDS)})")
         kind, model = KINDS[stem]
-        records = read_yaml(path) or []
-        if not isinstance(records, list):
-            raise FactError(f"{path.name}: must be a list of records")
         out = []
-        for data in records:
-            if not isinstance(data, dict):
-                raise FactError(f"{path.name}: every record must be a mapping with an 'id': {data!r}")
-            try:
-                rec = model.model_validate(data)
-            except ValidationError as exc:
-                raise FactError(_errors(path.name, data, exc)) from None
+        for rec in _cached(path, model, cache):
             if rec.id in seen:
                 raise FactError(f"{path.name}: record {rec.id!r}: field id: already used in {seen[rec.id]}")
             if rec.id in former:

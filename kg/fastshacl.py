@@ -50,13 +50,14 @@ class Unsupported(ValueError):
 
 
 def load_store(graphs) -> ox.Store:
-    """A pyoxigraph store (default graph) of rdflib graphs, or of lists of pyoxigraph triples."""
+    """A pyoxigraph store (default graph) of rdflib graphs (or TripleSets), or of lists of pyoxigraph
+    triples."""
     store = ox.Store()
     for g in graphs:
-        if isinstance(g, Graph):
-            store.bulk_extend(ox.Quad(*(to_oxigraph(t) for t in triple)) for triple in g)
-        else:
+        if isinstance(g, list):
             store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in g)
+        else:
+            store.bulk_extend(ox.Quad(*(to_oxigraph(t) for t in triple)) for triple in g)
     return store
 
 

@@ -1,18 +1,21 @@
 """The build: facts → graph → SHACL and OWL 2 RL → dist/.  ``build()`` is what ``apg build`` runs."""
 import json
+import multiprocessing
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph
 
-from . import __version__, linksets, provenance, search_index
+from . import __version__, incremental, linksets, provenance, search_index
 from .builders import Context, add_links, build_facts
 from .coverage import coverage, coverage_text
 from .dist import (
     FORMAT_BY_EXTENSION,
     FORMATS,
     DistWriter,
+    nquads,
     oxigraph_triples,
     serialize_dataset,
     serialize_graph,
@@ -28,7 +31,7 @@ from .quotes import Quotes
 from .reasoning import infer
 from .resources import default_dist, ontology_file
 from .sources import SOURCE_DIR, build_sources, default_source, load_sources
-from .validation import validate
+from .validation import load_shapes, validate
 
 ONTOLOGY_FILE = ontology_file()
 # The stages of build(), in order; its ``progress`` callback is called with each name as the stage starts.
@@ -49,10 +52,16 @@ class Built:
     ontology: Graph
     inferred: Graph
     metadata: Graph
-    provenance: Graph
+    provenance_triples: object  # kg.triples.TripleSet
     report: object
     links: dict
     registry: dict
+    incremental: bool = False  # SHACL and OWL RL redone only around what changed (kg.incremental)
+
+    @cached_property
+    def provenance(self) -> Graph:
+        """The provenance graph as an rdflib Graph (built on first use: the build itself does not need it)."""
+        return self.provenance_triples.graph()
 
 
 def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph:
@@ -60,15 +69,17 @@ def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph:
 
 
 def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR,
-                progress=lambda stage: None, sources_dir: Path = SOURCE_DIR) -> tuple[Graph, Context, list]:
+                progress=lambda stage: None, sources_dir: Path = SOURCE_DIR,
+                facts_cache: Path | None = None) -> tuple[Graph, Context, list]:
     """Facts → rdflib data graph (no checks). ``sources_dir``: the source documents the facts cite (the
-    scale benchmark's synthetic fact files cite copies of the article)."""
+    scale benchmark's synthetic fact files cite copies of the article); ``facts_cache``: kg.facts.load_facts'
+    cache of validated records."""
     progress("facts")
     iris = Iris(base)
     sources = load_sources(sources_dir)
-    facts = load_facts(facts_dir)
+    facts = load_facts(facts_dir, facts_cache)
     progress("graph")
-    data = Graph()
+    data = Graph(store="SimpleMemory")  # no per-triple contexts: a third of the time of the default store
     build_sources(data, iris, sources)
     ctx = Context(data, iris, sources, default_source(sources).key)
     ctx.quotes = Quotes(facts, sources, ctx.default_source)  # every factual field quotes its words
@@ -113,24 +124,100 @@ def infer_with(ontology, data, engine: str):
     return infer(ontology, data)
 
 
+class _Forked:
+    """``job()`` in a forked process (the graphs are shared copy-on-write, not sent): ``wait()`` returns its
+    answer (pickled back) or raises its exception; ``cancel()`` ends it (the build failed before)."""
+
+    def __init__(self, job):
+        context = multiprocessing.get_context("fork")
+        self.answer, sender = context.Pipe(duplex=False)
+
+        def run():
+            try:
+                sender.send(("ok", job()))
+            except BaseException as exc:  # noqa: BLE001 (any failure is the build's, raised in the parent)
+                sender.send(("error", exc))
+
+        self.process = context.Process(target=run, daemon=True)
+        self.process.start()
+        sender.close()
+
+    def wait(self):
+        try:
+            kind, value = self.answer.recv()
+        except EOFError:
+            self.process.join()
+            raise BuildError(f"the OWL RL process ended without an answer (exit code "
+                             f"{self.process.exitcode})") from None
+        self.process.join()
+        if kind == "error":
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs):
+    """SHACL through kg.incremental: (report, (fastshacl results to keep, the shapes graph they cite),
+    (added, removed))."""
+    from .fastshacl import load_store
+    from .validation import _report
+
+    delta = kept.delta(ox_graphs) if state is not None else ((), ())
+    store = load_store([ox_graphs["data"], ox_graphs["ontology"], ox_graphs["provenance"]])
+    shapes = load_shapes()
+    _, graph, results = incremental.validate(shapes, store, (data, ontology, prov), state, *delta)
+    return _report(graph, data), (results, shapes), delta
+
+
 def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_dir: Path = FACTS_DIR,
-          progress=lambda stage: None, sources_dir: Path = SOURCE_DIR, engine: str = "auto") -> Built:
-    """``log``: the summary line at the end; ``progress``: called with each of STAGES as it starts."""
+          progress=lambda stage: None, sources_dir: Path = SOURCE_DIR, engine: str = "auto",
+          cache: Path | None = None) -> Built:
+    """``log``: the summary line at the end; ``progress``: called with each of STAGES as it starts;
+    ``cache``: a directory for incremental rebuilds (kg.incremental; fast engines only, else ignored)."""
     out = default_dist() if out is None else out
     t0 = time.perf_counter()
-    data, ctx, links = build_graph(base, facts_dir, progress, sources_dir)
+    data, ctx, links = build_graph(base, facts_dir, progress, sources_dir,
+                                   None if cache is None else Path(cache) / "facts")
+    ctx.quotes, ctx.statements = None, {}  # the records and their quotes are in the graphs now (memory)
     ontology = load_ontology()
     prov = ctx.provenance_graph
     engine = choose_engine(engine, data)
+    kept = state = None
+    if cache is not None and engine == "fast":
+        kept = incremental.Cache(cache, incremental.key(base, ONTOLOGY_FILE))
+        state = kept.load()
     progress("SHACL")
+    # a big graph's OWL RL runs in a forked process while SHACL runs here (kg.fastowl and kg.fastshacl only
+    # read the graphs); the "OWL RL" stage is then the wait for its answer
+    inferring = _Forked(lambda: list(infer_with(ontology, data, engine))) if (
+        engine == "fast" and state is None and len(data) > FAST_ABOVE) else None
     # each graph becomes pyoxigraph triples once, in dump order: the fast SHACL engine's store and the dumps
     ox_graphs = {"data": oxigraph_triples(data), "ontology": oxigraph_triples(ontology),
                  "provenance": oxigraph_triples(prov)} if engine == "fast" else {}
-    report = validate_with(data, ontology, prov, engine, ox_graphs)
-    if report.violations:
-        raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
+    try:
+        if kept is not None:
+            report, results, delta = _validate_incrementally(kept, state, data, ontology, prov, ox_graphs)
+        else:
+            report = validate_with(data, ontology, prov, engine, ox_graphs)
+        if report.violations:
+            raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
+    except BaseException:
+        if inferring is not None:
+            inferring.cancel()
+        raise
     progress("OWL RL")
-    inferred = infer_with(ontology, data, engine)
+    if state is not None:
+        inferred = incremental.infer(ontology, data, state, *delta)
+    elif inferring is not None:
+        inferred = Graph()
+        for t in inferring.wait():
+            inferred.add(t)
+    else:
+        inferred = infer_with(ontology, data, engine)
     counts = {"data": len(data), "ontology": len(ontology), "inferred": len(inferred),
               "provenance": len(prov)}
     metadata = metadata_graph(ctx.iris, data, counts, ctx.iris.source(ctx.default_source),
@@ -145,29 +232,35 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
                          f"{missing[:3]}")
 
     progress("dumps")
-    triples = {n: ox_graphs.get(n) or oxigraph_triples(g) for n, g in graphs.items()}
+    triples = {n: ox_graphs.pop(n, None) or oxigraph_triples(g) for n, g in graphs.items()}
+    iri = {n: ctx.iris.graph(n) for n in triples}
     writer = DistWriter(out)
-    for fmt in FORMATS:
-        if fmt.dataset:
-            blob = serialize_dataset({ctx.iris.graph(n): g for n, g in triples.items()}, fmt)
-            writer.add(f"dataset.{fmt.extension}", blob, media_type=fmt.media_type,
-                       triples=sum(counts.values()))
-        else:
-            for name, g in triples.items():
-                writer.add(f"{name}.{fmt.extension}", serialize_graph(g, fmt), media_type=fmt.media_type,
-                           triples=len(g), graph=str(ctx.iris.graph(name)))
+    # every dump is written as pyoxigraph makes it (DistWriter.stream): at scale none is held whole
+    ntriples = {}  # {graph IRI: its N-Triples file}: the N-Quads dumps are made of them (kg.dist.nquads)
+    for fmt in (f for f in FORMATS if not f.dataset):
+        for name, g in triples.items():
+            with writer.stream(f"{name}.{fmt.extension}", media_type=fmt.media_type, triples=len(g),
+                               graph=str(iri[name])) as output:
+                serialize_graph(g, fmt, output)
+            if fmt.extension == "nt":
+                ntriples[iri[name]] = writer.stage / f"{name}.nt"
     # RDF 1.2: the same dataset, plus one rdf:reifies triple term per reifier in the provenance graph
-    extra = {ctx.iris.graph("provenance"): reifies}
-    total12 = sum(counts.values()) + len(reifies)
-    for ext in ("trig", "nq"):
-        fmt = FORMAT_BY_EXTENSION[ext]
-        blob = serialize_dataset({ctx.iris.graph(n): g for n, g in triples.items()}, fmt, extra)
-        writer.add(f"dataset-rdf12.{ext}", blob, media_type=fmt.media_type, triples=total12)
+    extra = {iri["provenance"]: reifies}
     for ext in ("ttl", "nt"):
         fmt = FORMAT_BY_EXTENSION[ext]
-        writer.add(f"provenance-rdf12.{ext}", serialize_graph12(triples["provenance"], reifies, fmt),
-                   media_type=fmt.media_type, triples=len(prov) + len(reifies),
-                   graph=str(ctx.iris.graph("provenance")))
+        with writer.stream(f"provenance-rdf12.{ext}", media_type=fmt.media_type,
+                           triples=len(prov) + len(reifies), graph=str(iri["provenance"])) as output:
+            serialize_graph12(triples["provenance"], reifies, fmt, output)
+    total12 = sum(counts.values()) + len(reifies)
+    ntriples12 = {**ntriples, iri["provenance"]: writer.stage / "provenance-rdf12.nt"}
+    for name, fmt_extra, total, nq in (("dataset", None, sum(counts.values()), ntriples),
+                                       ("dataset-rdf12", extra, total12, ntriples12)):
+        fmt = FORMAT_BY_EXTENSION["trig"]
+        with writer.stream(f"{name}.trig", media_type=fmt.media_type, triples=total) as output:
+            serialize_dataset({iri[n]: g for n, g in triples.items()}, fmt, fmt_extra, output)
+        with writer.stream(f"{name}.nq", media_type=FORMAT_BY_EXTENSION["nq"].media_type,
+                           triples=total) as output:
+            nquads(nq, output)
     for name, page in render_ontology_docs(ontology, data).items():  # one page per language
         writer.add(name, page, media_type="text/html", compress=False)
     # retired IRIs -> the IRIs that replace them, for the server to redirect (and dcterms:isReplacedBy)
@@ -210,7 +303,11 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
                             "provenance-rdf12.nt"],
         },
     })
+    if kept is not None:
+        # the results cite blank nodes of that shapes graph
+        kept.save(out, *results, inferred, ontology, state["tables"] if state else None)
     log(f"built {out} in {time.perf_counter() - t0:.1f}s: " + ", ".join(f"{n} {c}" for n, c in counts.items())
         + f"; SHACL {len(report.violations)} violations, {len(report.warnings)} warnings")
-    return Built(data, ontology, inferred, metadata, prov, report, links_report, ctx.registry)
+    return Built(data, ontology, inferred, metadata, prov, report, links_report, ctx.registry,
+                 incremental=state is not None)
 

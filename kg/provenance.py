@@ -28,6 +28,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .namespaces import APG, OA, OPENGOV
+from .triples import TripleSet
 
 # Predicates whose triples are not statements of the source: what a thing is (types) and is called (labels,
 # notes), where its record comes from, identity links (kg/source/wikidata-links.tsv), the bounds the build
@@ -88,9 +89,11 @@ def factual(data: Graph):
             yield s, p, o
 
 
-def rdf11(statements: dict, namespace: str) -> Graph:
-    """The provenance graph, RDF 1.1 rendering. ``statements``: {triple: iterable of Words}."""
-    g = Graph()
+def rdf11(statements: dict, namespace: str) -> TripleSet:
+    """The provenance graph, RDF 1.1 rendering, as a TripleSet (``.graph()`` for an rdflib Graph).
+    ``statements``: {triple: iterable of Words}."""
+    g = TripleSet()
+    done = set()  # words cited by several statements are written once
     for triple, words in statements.items():
         st = statement_iri(namespace, triple)
         g.add((st, RDF.type, OA.Annotation))
@@ -102,11 +105,14 @@ def rdf11(statements: dict, namespace: str) -> Graph:
         for w in words:
             g.add((st, PROV.wasDerivedFrom, w.sentence))
             g.add((st, OA.hasTarget, w.iri))
-            add_words(g, w)
+            if w not in done:
+                done.add(w)
+                add_words(g, w)
     return g
 
 
-def add_words(g: Graph, w: Words) -> None:
+def add_words(g, w: Words) -> None:
+    """``g``: an rdflib Graph or a TripleSet."""
     quote, position = URIRef(f"{w.iri}/quote"), URIRef(f"{w.iri}/position")
     g.add((w.iri, RDF.type, OA.SpecificResource))
     g.add((w.iri, OA.hasSource, w.sentence))
@@ -134,15 +140,24 @@ def reifies(statements: dict, namespace: str) -> list[ox.Triple]:
     return sorted(out, key=str)
 
 
-def without_provenance(data: Graph, provenance: Graph) -> list[tuple]:
-    """The factual triples of ``data`` that no reifier in ``provenance`` ties to a sentence and its words."""
-    sources = dict(provenance.subject_objects(OA.hasSource))
+def without_provenance(data: Graph, provenance) -> list[tuple]:
+    """The factual triples of ``data`` that no reifier in ``provenance`` (a Graph or a TripleSet) ties to a
+    sentence and its words."""
+    wanted = {RDF.subject: {}, RDF.predicate: {}, RDF.object: {}, PROV.wasDerivedFrom: {}, OA.hasTarget: {},
+              OA.hasSource: {}}
+    for s, p, o in provenance:  # one pass; rdflib terms hash by their text
+        by_s = wanted.get(p)
+        if by_s is not None:
+            by_s.setdefault(s, []).append(o)
+    sources = {w: o[0] for w, o in wanted[OA.hasSource].items()}
+    derived, targets = wanted[PROV.wasDerivedFrom], wanted[OA.hasTarget]
     supported = set()  # the triples some reifier derives from a sentence whose words it targets
-    for st, s in provenance.subject_objects(RDF.subject):
-        sentences = set(provenance.objects(st, PROV.wasDerivedFrom))
-        if not any(sources.get(t) in sentences for t in provenance.objects(st, OA.hasTarget)):
+    for st, subjects in wanted[RDF.subject].items():
+        sentences = set(derived.get(st, ()))
+        if not any(sources.get(t) in sentences for t in targets.get(st, ())):
             continue
-        for p in provenance.objects(st, RDF.predicate):
-            for o in provenance.objects(st, RDF.object):
-                supported.add((s, p, o))
+        for s in subjects:
+            for p in wanted[RDF.predicate].get(st, ()):
+                for o in wanted[RDF.object].get(st, ()):
+                    supported.add((s, p, o))
     return sorted(t for t in factual(data) if t not in supported)

@@ -73,7 +73,6 @@ def _keys(text: str) -> str:
 def build(data: Graph, inferred: Graph, base: str) -> bytes:
     """The index of ``data`` (names, sentence texts and glosses; types completed by ``inferred``) as the
     bytes of an SQLite database."""
-    both = data + inferred
     rows: dict[str, dict] = {}
     for s, p, o in data.triples((None, None, None)):
         if not isinstance(s, URIRef) or not isinstance(o, Literal) or not str(s).startswith(base + "id/"):
@@ -89,7 +88,8 @@ def build(data: Graph, inferred: Graph, base: str) -> bytes:
     db.execute("INSERT INTO meta VALUES ('base', ?)", (base,))
     next_id = 1
     for iri in sorted(rows):
-        types = sorted({str(t) for t in both.objects(URIRef(iri), RDF.type) if isinstance(t, URIRef)})
+        types = sorted({str(t) for g in (data, inferred) for t in g.objects(URIRef(iri), RDF.type)
+                        if isinstance(t, URIRef)})  # both graphs, not a copy of their union
         kind = _kind(set(types))
         if kind is None or not rows[iri]["names"]:
             continue

@@ -58,6 +58,20 @@ def test_fast_engines_build_the_same_bytes(dist, tmp_path):
         assert (tmp_path / "fast" / name).read_bytes() == (dist / name).read_bytes(), name
 
 
+def test_owl_rl_in_a_forked_process_builds_the_same_bytes(dist, tmp_path, monkeypatch):
+    """Above FAST_ABOVE the build infers in a forked process while SHACL runs: the same files."""
+    from kg import pipeline
+
+    forks = []
+    real = pipeline._Forked
+    monkeypatch.setattr(pipeline, "FAST_ABOVE", 0)
+    monkeypatch.setattr(pipeline, "_Forked", lambda job: forks.append(1) or real(job))
+    build(tmp_path / "forked", log=lambda *_: None, engine="fast")
+    assert forks
+    for path in sorted(dist.iterdir()):
+        assert (tmp_path / "forked" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
 def test_fast_shacl_report_is_pyshacls(built, shapes):
     fast = validate(built.data, built.ontology, shapes, provenance=built.provenance, engine="fast")
     assert isomorphic(fast.graph, built.report.graph)
@@ -127,6 +141,7 @@ def _seeded(k, tmp_path_factory, built):
         prov += built.provenance
     else:
         data, prov = _copies(tmp_path_factory, k)
+        prov = prov.graph()  # seed() edits it as a Graph
     expected, message = seeded.seed(data, prov, k)
     return data, prov, expected, message
 

@@ -1,0 +1,231 @@
+"""Incremental rebuilds: SHACL and OWL RL redone only around the triples that changed since the last build.
+
+``apg build --cache DIR`` (``kg.pipeline.build(cache=…)``, fast engines) keeps, after each build, the data
+and provenance graphs as N-Triples (hard links to the dumps), the SHACL results and the inferred triples,
+under a key: the hash of the code (kg/*.py), the shapes, the ontology and the base IRI. The next build with
+the same key compares its graphs with the kept ones, line by line: Δ, the triples added or removed.
+
+**SHACL is local.** Every shape here reads, from its focus node, only the triples of nodes it reaches in at
+most two steps, each either forward (to an object) or backward along ``rdf:subject`` (the reifiers of the
+node's triples: apgsh:provenance) or ``oa:hasSelector`` (the words of a selector: the WordsShape); the paths
+are single predicates, the SPARQL constraints and targets join only through such steps, and the ontology
+(sh:class) does not change between two builds with the same key. So a focus node's results can change only
+if a Δ triple's subject is within those steps of it: the affected focus nodes are the nodes reached from Δ's
+subjects by REACH reversed steps (over the new graph and the removed triples); they are validated again on
+the triples of every node within REACH steps of them (plus the ontology), the others keep their results.
+REACH is 3, one more than the shapes need. A shape added later that joins farther (a global uniqueness
+check, a longer path) changes the shapes' hash, hence the key: the first build is full, and REACH must be
+checked against the new shape.
+
+**OWL RL is local** (kg.fastowl): every conclusion is about the subject of its premise triple, or (range,
+sub-property) its object, and only rdf:type objects are classes, whose axioms are in the ontology. So the
+inferred triples about a node (rdf:type: its subject; others: subject and object) are derived from the
+data triples about that node; those about the nodes of Δ are derived again from their triples, the others
+kept. An inconsistency found there fails the build (a full build would report it too, with any others).
+
+Everything else (facts, graph, dumps, the search index) is rebuilt in full: the dumps are sorted whole files
+and their gzip -9 copies must be byte-identical to a full build's, so an edit anywhere rewrites them. The
+output is byte-identical to a full build's (tests/test_incremental.py).
+"""
+import hashlib
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal
+from rdflib.namespace import OWL, RDF, SH
+
+from . import fastowl, fastshacl
+from .dist import content_labels
+from .namespaces import OA
+from .reasoning import InconsistencyError, keep
+from .resources import shapes_dir
+
+FORMAT = 2  # of the kept state
+REACH = 3
+_BACK = (ox.NamedNode(str(RDF.subject)), ox.NamedNode(str(OA.hasSelector)))  # the backward steps
+_KEPT = ("data.nt", "provenance.nt")
+
+
+def key(base: str, ontology_file: Path) -> str:
+    """What the kept results depend on besides the graphs: the code, the shapes, the ontology, the base."""
+    h = hashlib.sha256(f"{FORMAT} {base}".encode())
+    here = Path(__file__).resolve().parent
+    for f in [*sorted(here.glob("*.py")), *sorted(Path(shapes_dir()).glob("*.ttl")), Path(ontology_file)]:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+class Cache:
+    def __init__(self, path: Path, key: str):
+        self.path, self.key = Path(path), key
+
+    def load(self) -> dict | None:
+        """The last build's state, if it was made under the same key (else None: build in full)."""
+        try:
+            state = pickle.loads((self.path / "state.pickle").read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return None
+        if state.get("key") != self.key or not all((self.path / n).is_file() for n in _KEPT):
+            return None
+        return state
+
+    def save(self, out: Path, results: list, shapes: Graph, inferred: Graph, ontology: Graph,
+             tables=None) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        labels = content_labels(shapes)
+        if tables is None:  # kg.fastowl's closed ontology: the key covers the ontology
+            tables = fastowl.Tables(ontology)
+            tables.schema_inferred = set(tables.schema_inferred)
+        state = {"key": self.key, "results": [_portable(r, labels) for r in results],
+                 "inferred": list(inferred), "tables": tables}
+        for name in _KEPT:  # hard links to the dumps (a copy across file systems)
+            target = self.path / name
+            target.unlink(missing_ok=True)
+            try:
+                os.link(out / name, target)
+            except OSError:
+                shutil.copyfile(out / name, target)
+        tmp = self.path / "state.pickle.tmp"
+        tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(self.path / "state.pickle")
+
+    def delta(self, triples: dict) -> tuple[list, list]:
+        """(added, removed) pyoxigraph triples of data + provenance against the kept N-Triples."""
+        old, new = set(), set()
+        for name in ("data", "provenance"):
+            old.update((self.path / f"{name}.nt").read_bytes().splitlines())
+            new.update(ox.serialize(triples[name], format=ox.RdfFormat.N_TRIPLES).splitlines())
+        parse = lambda lines: list(ox.parse(b"\n".join(sorted(lines)) + b"\n",  # noqa: E731
+                                            format=ox.RdfFormat.N_TRIPLES)) if lines else []
+        return parse(new - old), parse(old - new)
+
+
+def _portable(result: tuple, labels: dict) -> tuple:
+    """A fastshacl result with the shapes graph's blank nodes (its source shape and constraint) by their
+    content labels: the next build parses the shapes again, with other blank node ids."""
+    *head, shape, constraint, messages = result
+    return (*head, labels.get(shape, shape), labels.get(constraint, constraint), messages)
+
+
+def _local(result: tuple, nodes: dict) -> tuple:
+    *head, shape, constraint, messages = result
+    return (*head, nodes.get(shape, shape), nodes.get(constraint, constraint), messages)
+
+
+# ---------------------------------------------------------------------------------------------- SHACL
+def affected(store: ox.Store, added: list, removed: list) -> set:
+    """The focus nodes whose results may differ: REACH reversed steps from the subjects of Δ."""
+    gone_to, gone_back = {}, {}  # removed triples still count as steps (the old graph had them)
+    for t in removed:
+        gone_to.setdefault(t.object, set()).add(t.subject)
+        if t.predicate in _BACK:
+            gone_back.setdefault(t.subject, set()).add(t.object)
+    seen = frontier = {t.subject for t in (*added, *removed)}
+    for _ in range(REACH):
+        nxt = set()
+        for x in frontier:
+            if isinstance(x, ox.Literal):
+                continue
+            nxt.update(q.subject for q in store.quads_for_pattern(None, None, x))  # x is an object
+            nxt.update(gone_to.get(x, ()))
+            for p in _BACK:
+                nxt.update(q.object for q in store.quads_for_pattern(x, p, None))
+            nxt.update(gone_back.get(x, ()))
+        frontier = nxt - seen
+        seen = seen | nxt
+    return {x for x in seen if not isinstance(x, ox.Literal)}
+
+
+def context(store: ox.Store, focus: set) -> set:
+    """The nodes whose triples the focus nodes' shapes may read: REACH steps forward or back from them."""
+    seen = frontier = set(focus)
+    for _ in range(REACH):
+        nxt = set()
+        for x in frontier:
+            nxt.update(q.object for q in store.quads_for_pattern(x, None, None)
+                       if not isinstance(q.object, ox.Literal))
+            for p in _BACK:
+                nxt.update(q.subject for q in store.quads_for_pattern(None, p, x))
+        frontier = nxt - seen
+        seen = seen | nxt
+    return seen
+
+
+def validate(shapes: Graph, store: ox.Store, graphs: tuple, state: dict | None, added=(), removed=()):
+    """(conforms, report graph, fastshacl results): in full without ``state``, else the kept results of the
+    unaffected focus nodes and those of the affected ones, validated again on their context."""
+    engine = fastshacl.Engine(shapes)
+    if state is None:
+        conforms, report = engine.validate(store, graphs)
+        return conforms, report, engine.results
+    focus = affected(store, added, removed)
+    focus_rdflib = {fastshacl.to_rdflib(x) for x in focus}
+    nodes = {fastshacl.to_rdflib(x) for x in context(store, focus)}
+    data, ontology, prov = graphs
+    sub_data, sub_prov = Graph(), Graph()
+    for s in nodes:
+        for t in data.triples((s, None, None)):
+            sub_data.add(t)
+    for t in prov:  # a TripleSet: no index by subject, one pass
+        if t[0] in nodes:
+            sub_prov.add(t)
+    sub = (sub_data, ontology, sub_prov)
+    engine.validate(fastshacl.load_store(sub), sub)
+    labelled = {v: k for k, v in content_labels(shapes).items()}
+    kept = [_local(r, labelled) for r in state["results"] if r[0] not in focus_rdflib]
+    engine.results = kept + [r for r in engine.results if r[0] in focus_rdflib]
+    conforms = not any(r[3] == SH.Violation for r in engine.results)
+    return conforms, engine.report(conforms), engine.results
+
+
+# ---------------------------------------------------------------------------------------------- OWL RL
+def _about(t) -> tuple:
+    """The nodes an inferred (or data) triple is about: rdf:type, its subject; else subject and object."""
+    s, p, o = t
+    return (s,) if p == RDF.type or isinstance(o, Literal) else (s, o)
+
+
+def infer(ontology: Graph, data: Graph, state: dict, added: list, removed: list) -> Graph:
+    """kg.fastowl.fast_infer's graph: the kept inferred triples not about a node of Δ, and those about one,
+    derived again from the data triples about it."""
+    changed = set()
+    for t in (*added, *removed):
+        changed.update(_about(tuple(fastshacl.to_rdflib(x) for x in (t.subject, t.predicate, t.object))))
+    premises = Graph()
+    for n in changed:
+        for t in data.triples((n, None, None)):
+            premises.add(t)
+        for t in data.triples((None, None, n)):
+            if t[1] != RDF.type:
+                premises.add(t)
+    fastowl._check(ontology, premises)
+    tables = state["tables"]
+    derived, errors = fastowl.closure(tables, premises)
+    if errors:
+        raise InconsistencyError("; ".join(errors))
+    before = _Before(set(ontology), data)
+    out = Graph()
+    for t in state["inferred"]:
+        if not any(n in changed for n in _about(t)):
+            out.add(t)
+    for t in keep(derived, before):
+        if any(n in changed for n in _about(t)):
+            out.add(t)
+    for t in tables.schema_inferred:  # as fast_infer: what the ontology alone entails
+        if t not in before:
+            out.add(t)
+    return out
+
+
+class _Before:
+    """kg.fastowl's ``before`` (the ontology and the data without identity links), without copying the
+    data."""
+
+    def __init__(self, ontology: set, data: Graph):
+        self.ontology, self.data = ontology, data
+
+    def __contains__(self, t) -> bool:
+        return t in self.ontology or (t[1] != OWL.sameAs and t in self.data)
