@@ -150,8 +150,10 @@ def test_slow_queries_do_not_hold_cheap_requests(busy_server):
     with ThreadPoolExecutor(WORKERS) as pool:
         slow = [pool.submit(send, busy_server.endpoint, "GET", CARTESIAN + f" # slow {i}",
                             timeout=SLOW_TIMEOUT + 10) for i in range(WORKERS)]
-        time.sleep(0.5)
-        assert not any(f.done() for f in slow)
+        time.sleep(0.3)
+        # Both may land on one worker (the kernel picks who accepts), which sheds the second after the queue
+        # wait (0.5 s): at least one is evaluating while the cheap requests are served.
+        assert not all(f.done() for f in slow)
         _cheap_requests_served(busy_server, session=session)
         assert [f.result().status_code for f in slow] == [503] * WORKERS
 
