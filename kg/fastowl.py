@@ -41,7 +41,9 @@ class Unsupported(ValueError):
     """The ontology or the data uses OWL 2 RL features the tables do not cover."""
 
 
-def _check(ontology: Graph, data: Graph) -> None:
+def check_supported(ontology: Graph, data: Graph) -> None:
+    """Unsupported if the ontology uses OWL 2 RL features the tables do not cover (also before an incremental
+    derivation, kg/incremental.py)."""
     for s, p, o in ontology:
         if p == RDF.type:
             if str(o).startswith(_VOCABULARIES) and o not in _DECLARATIONS:
@@ -150,7 +152,7 @@ def closure(tables: Tables, data: Graph) -> tuple[set, list[str]]:
 
 def fast_infer(ontology: Graph, data: Graph, tables: Tables | None = None) -> Graph:
     """kg.reasoning.infer's answer, from the tables: the inferred graph, or InconsistencyError."""
-    _check(ontology, data)
+    check_supported(ontology, data)
     tables = tables or Tables(ontology)
     derived, errors = closure(tables, data)
     if errors:

@@ -201,7 +201,7 @@ def infer(ontology: Graph, data: Graph, state: dict, added: list, removed: list)
         for t in data.triples((None, None, n)):
             if t[1] != RDF.type:
                 premises.add(t)
-    fastowl._check(ontology, premises)
+    fastowl.check_supported(ontology, premises)
     tables = state["tables"]
     derived, errors = fastowl.closure(tables, premises)
     if errors:

@@ -164,13 +164,13 @@ def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs):
     """SHACL through kg.incremental: (report, (fastshacl results to keep, the shapes graph they cite),
     (added, removed))."""
     from .fastshacl import load_store
-    from .validation import _report
+    from .validation import report_of
 
     delta = kept.delta(ox_graphs) if state is not None else ((), ())
     store = load_store([ox_graphs["data"], ox_graphs["ontology"], ox_graphs["provenance"]])
     shapes = load_shapes()
     _, graph, results = incremental.validate(shapes, store, (data, ontology, prov), state, *delta)
-    return _report(graph, data), (results, shapes), delta
+    return report_of(graph, data), (results, shapes), delta
 
 
 def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_dir: Path = FACTS_DIR,

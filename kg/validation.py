@@ -73,7 +73,7 @@ def validate(data: Graph, ontology: Graph, shapes: Graph | None = None,
         if store is None:
             store = fastshacl.load_store(graphs)
         conforms, results_graph = fastshacl.Engine(shapes).validate(store, graphs)
-        return _report(results_graph, data)
+        return report_of(results_graph, data)
     # The ontology is validated together with the data: sh:class checks need its concepts' types and
     # subclass axioms (pyshacl's ont_graph is only mixed in when it also runs inference). The provenance graph
     # (RDF 1.1 rendering) joins them: every factual triple must have a reifier with its sentence and words.
@@ -85,10 +85,12 @@ def validate(data: Graph, ontology: Graph, shapes: Graph | None = None,
         combined, shacl_graph=shapes, inference="none", advanced=True,
         allow_warnings=True, meta_shacl=False,
     )
-    return _report(results_graph, data)
+    return report_of(results_graph, data)
 
 
-def _report(results_graph: Graph, data: Graph) -> Report:
+def report_of(results_graph: Graph, data: Graph) -> Report:
+    """The Report of a SHACL results graph (also of an incremental validation's merged results,
+    kg/pipeline.py)."""
     results = []
     for res in results_graph.subjects(SH.resultSeverity, None):
         focus = results_graph.value(res, SH.focusNode)
