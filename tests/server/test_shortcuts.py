@@ -87,4 +87,6 @@ def test_the_dataset_memo_gives_the_same_graphs(dist):
     assert store.dataset(asked, graphs)[0] != first[0]
     one = store.dataset([graphs[0]], [])
     assert [g.value for g in one[0]] == [graphs[0]] and one[1] == []
+    other = store.dataset([graphs[1]], [])  # as long a list, other graphs: another entry of the memo
+    assert [g.value for g in other[0]] == [graphs[1]]
     assert store.dataset(None, None) == store.dataset(None, None)
