@@ -3,6 +3,8 @@ synthetic graphs of bench/synth.py are valid, and the seeded variant's breaks ar
 
 Small sizes only (the real graph, two copies); ten copies and the reference engines on copies are `slow`.
 The figures live in bench/results-build.md (python -m bench.build), never in a test."""
+import time
+
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
@@ -58,18 +60,41 @@ def test_fast_engines_build_the_same_bytes(dist, tmp_path):
         assert (tmp_path / "fast" / name).read_bytes() == (dist / name).read_bytes(), name
 
 
-def test_owl_rl_in_a_forked_process_builds_the_same_bytes(dist, tmp_path, monkeypatch):
-    """Above FAST_ABOVE the build infers in a forked process while SHACL runs: the same files."""
+def test_owl_rl_and_dumps_in_forked_processes_build_the_same_bytes(dist, tmp_path, monkeypatch):
+    """Above FAST_ABOVE the build infers, and writes the source graphs' dumps, in forked processes while
+    SHACL runs: the same files."""
     from kg import pipeline
 
     forks = []
     real = pipeline._Forked
     monkeypatch.setattr(pipeline, "FAST_ABOVE", 0)
-    monkeypatch.setattr(pipeline, "_Forked", lambda job: forks.append(1) or real(job))
+    monkeypatch.setattr(pipeline, "_Forked", lambda job, *name: forks.append(name) or real(job, *name))
     build(tmp_path / "forked", log=lambda *_: None, engine="fast")
-    assert forks
+    assert forks == [(), ("dumps",)]
+    assert sorted(p.name for p in (tmp_path / "forked").iterdir()) == sorted(p.name for p in dist.iterdir())
     for path in sorted(dist.iterdir()):
         assert (tmp_path / "forked" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_a_failed_build_takes_back_its_forked_processes_and_staging(tmp_path, monkeypatch):
+    """SHACL fails while the forked processes infer and dump: they are ended, and no staging directory
+    (with their half-written dumps) is left beside the output."""
+    from kg import pipeline
+
+    forks = []
+    real = pipeline._Forked
+    monkeypatch.setattr(pipeline, "FAST_ABOVE", 0)
+    monkeypatch.setattr(pipeline, "_Forked", lambda job, *name: forks.append(real(job, *name)) or forks[-1])
+
+    def fail(*args):
+        raise pipeline.BuildError("SHACL found 1 violation(s)")
+
+    monkeypatch.setattr(pipeline, "validate_with", fail)
+    monkeypatch.setattr(pipeline, "_graph_dumps", lambda *args: time.sleep(60))  # still dumping
+    with pytest.raises(pipeline.BuildError):
+        build(tmp_path / "out", log=lambda *_: None, engine="fast")
+    assert len(forks) == 2 and not any(f.process.is_alive() for f in forks)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_fast_shacl_report_is_pyshacls(built, shapes):
