@@ -14,7 +14,7 @@ import shutil
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import chain, groupby
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -67,30 +67,25 @@ def _prefixes(fmt: Format) -> dict | None:
     return None if fmt.extension in ("nt", "nq") else dict(PREFIXES)
 
 
-def rdflib_sorted(triples) -> list:
-    """``sorted(triples)`` in rdflib's term order, without rdflib's Python-level comparisons where it can:
-    when every subject and predicate is a URIRef (rdflib orders two URIRefs as their strings), by their
-    strings at C speed, then only the runs of one subject and predicate by rdflib's order of the objects.
-    The same list as ``sorted()``."""
-    triples = list(triples)
-    if not all(type(s) is URIRef and type(p) is URIRef for s, p, _ in triples):
-        return sorted(triples)
-    def key(t):
-        return str.__str__(t[0]), str.__str__(t[1])
-
-    triples.sort(key=key)
-    out = []
-    for _, run in groupby(triples, key=key):
-        run = list(run)
-        out += run if len(run) == 1 else sorted(run)
-    return out
-
-
 def oxigraph_triples(graph) -> list[ox.Triple]:
-    """A graph's triples (an rdflib Graph, a TripleSet) as pyoxigraph triples, in rdflib's sorted order: the
-    order of every dump. A build converts each graph once and hands the list to every format (the
-    serialisers take either)."""
-    return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in rdflib_sorted(graph)]
+    """A graph's triples (an rdflib Graph, a TripleSet) as pyoxigraph triples, sorted by their N-Triples
+    text: the order of every dump (a total order, the same for the same triples; a subject's triples, and a
+    subject and predicate's, stay together, as no IRI or blank node label holds a space). A build converts
+    each graph once and hands the list to every format (the serialisers take either). Each distinct term is
+    converted once and shared (a sentence IRI is the object of thousands of triples); sorting the texts
+    runs at C speed, where rdflib's term order compares in Python (a third of the time at 500x)."""
+    memo: dict = {}
+
+    def term(t):
+        # rdflib terms hash by their text, and a URIRef never equals a Literal of the same text
+        found = memo.get(t)
+        if found is None:
+            found = memo[t] = to_oxigraph(t)
+        return found
+
+    triples = [ox.Triple(term(s), term(p), term(o)) for s, p, o in graph]
+    triples.sort(key=str)
+    return triples
 
 
 def _sorted(graph) -> list[ox.Triple]:

@@ -242,14 +242,24 @@ class Engine:
             self._counts[key] = find()
         return self._counts[key]
 
-    def _per_node(self, path, cond: str | None = None) -> dict:
-        """{node: number of distinct values of path (that meet cond)}."""
-        key = (path, cond)
-        if key not in self._counts:
-            where = f"?this {_iri(path)} ?v" + (f" FILTER ({cond})" if cond else "")
-            self._counts[key] = {s["this"]: int(s["n"].value) for s in self.store.query(
-                f"SELECT ?this (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {where} }} GROUP BY ?this")}
-        return self._counts[key]
+    def _count_breaks(self, path, comp, k: int, focus: set, cond: str | None = None) -> set:
+        """The focus nodes whose number of distinct values of path (that meet cond) is below ``k``
+        (comp "min") or above it ("max"). The store returns only the nodes past the bound (for a minimum:
+        those that reach it, then the rest of the focus; for a minimum of 1 without counting), not a count
+        per node: at scale, making a Python object of every node's count cost more than the query."""
+        where = f"?this {_iri(path)} ?v" + (f" FILTER ({cond})" if cond else "")
+        if comp == "min" and k <= 0:
+            return set()
+        if comp == "min" and k == 1:
+            query = f"SELECT DISTINCT ?this WHERE {{ {where} }}"
+        else:
+            having = f">= {k}" if comp == "min" else f"> {k}"
+            query = (f"SELECT ?this WHERE {{ {where} }} GROUP BY ?this "
+                     f"HAVING (COUNT(DISTINCT ?v) {having})")
+        if query not in self._counts:
+            self._counts[query] = {s["this"] for s in self.store.query(query)}
+        past = self._counts[query]
+        return focus - past if comp == "min" else past & focus
 
     def property_shape(self, prop, focus: set) -> None:
         g = self.shapes
@@ -260,19 +270,16 @@ class Engine:
         if not isinstance(path, URIRef):
             raise Unsupported(f"sh:path {path!r} of {prop}: only IRI paths")
         severity = g.value(prop, SH.severity) or SH.Violation
-        counts = None
-        for comp, test in ((SH.minCount, lambda n, k: n < k), (SH.maxCount, lambda n, k: n > k)):
+        for comp, bound in ((SH.minCount, "min"), (SH.maxCount, "max")):
             for k in g.objects(prop, comp):
-                counts = counts if counts is not None else self._per_node(path)
-                for f in sorted((f for f in focus if test(counts.get(f, 0), int(k))), key=str):
+                for f in sorted(self._count_breaks(path, bound, int(k), focus), key=str):
                     self._result(f, path, None, severity, str(comp).rsplit("#", 1)[1], prop)
         qshape = g.value(prop, SH.qualifiedValueShape)
         if qshape is not None:
-            qcounts = self._per_node(path, self.condition(qshape))
-            for comp, test in ((SH.qualifiedMinCount, lambda n, k: n < k),
-                               (SH.qualifiedMaxCount, lambda n, k: n > k)):
+            cond = self.condition(qshape)
+            for comp, bound in ((SH.qualifiedMinCount, "min"), (SH.qualifiedMaxCount, "max")):
                 for k in g.objects(prop, comp):
-                    for f in sorted((f for f in focus if test(qcounts.get(f, 0), int(k))), key=str):
+                    for f in sorted(self._count_breaks(path, bound, int(k), focus, cond), key=str):
                         self._result(f, path, None, severity, str(comp).rsplit("#", 1)[1], prop)
         for dt in g.objects(prop, SH.datatype):
             bad = self._breaking(("datatype", path, dt), lambda dt=dt: {
