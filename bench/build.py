@@ -28,7 +28,8 @@ def _rss_mib() -> float:
 
 
 def _child_rss_mib() -> float:
-    """The peak RSS of the build's own child (the forked OWL RL process), which RUSAGE_SELF leaves out."""
+    """The peak RSS of the build's children (the forked OWL RL and dumps processes; the larger of the two),
+    which RUSAGE_SELF leaves out."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
@@ -112,7 +113,7 @@ def _child(args: list[str]) -> dict:
 def _table(rows: list[dict]) -> str:
     head = ("| size | engine | data triples | provenance | "
             + " | ".join(f"{s} s / CPU s (peak MiB)" for s in STAGES)
-            + " | total s | peak MiB | OWL RL process peak MiB |")
+            + " | total s | peak MiB | forked processes peak MiB |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         by = {s["stage"]: s for s in r["stages"]}

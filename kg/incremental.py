@@ -24,7 +24,7 @@ data triples about that node; those about the nodes of Δ are derived again from
 kept. An inconsistency found there fails the build (a full build would report it too, with any others).
 
 Everything else (facts, graph, dumps, the search index) is rebuilt in full: the dumps are sorted whole files
-and their gzip -9 copies must be byte-identical to a full build's, so an edit anywhere rewrites them. The
+and their gzip copies must be byte-identical to a full build's, so an edit anywhere rewrites them. The
 output is byte-identical to a full build's (tests/test_incremental.py).
 """
 import hashlib

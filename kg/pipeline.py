@@ -212,7 +212,7 @@ def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs):
 def _without_cycle_collector(function):
     """Run ``function`` with Python's cycle collector off. A build makes tens of millions of long-lived
     objects (rdflib terms, pyoxigraph triples) and almost no cyclic garbage: each full collection walks them
-    all, which took half the graph stage at 100x (23 s with it, 11 s without) and more at 500x. Reference
+    all: building the graph at 100x took 23 s with it, 11 s without, and more at 500x. Reference
     counting still frees everything else; the collector is switched back on at the end."""
     @wraps(function)
     def run(*args, **kwargs):
