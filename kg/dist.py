@@ -6,6 +6,7 @@ nodes (only in the SHACL report) are canonicalised, and gzip headers carry no ti
 byte-identical files.
 """
 import ctypes
+import functools
 import gzip
 import hashlib
 import json
@@ -120,6 +121,7 @@ def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None, outp
     return ox.serialize(quads(), output, format=fmt.rdf_format, prefixes=_prefixes(fmt))
 
 
+@functools.cache
 def trig_header() -> bytes:
     """The lines pyoxigraph begins a TriG file with: one @prefix line per prefix given, used or not."""
     x = ox.NamedNode("urn:x")

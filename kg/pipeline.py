@@ -212,7 +212,7 @@ def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs):
 def _without_cycle_collector(function):
     """Run ``function`` with Python's cycle collector off. A build makes tens of millions of long-lived
     objects (rdflib terms, pyoxigraph triples) and almost no cyclic garbage: each full collection walks them
-    all: building the graph at 100x took 23 s with it, 11 s without, and more at 500x. Reference
+    all: building the graph at 100x took 23 s with it, 11 s without. Reference
     counting still frees everything else; the collector is switched back on at the end."""
     @wraps(function)
     def run(*args, **kwargs):
@@ -233,7 +233,7 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
           cache: Path | None = None) -> Built:
     """``log``: the summary line at the end; ``progress``: called with each of STAGES as it starts;
     ``cache``: a directory for incremental rebuilds (kg.incremental; fast engines only, else ignored)."""
-    undo = []  # what a failed build takes back, last first: its forked dump process, its staging directory
+    undo = []  # what a failed build takes back, last first: its forked processes, its staging directory
     try:
         return _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo)
     except BaseException:
