@@ -659,17 +659,22 @@ def corrections(facts, as_json):
               help="Per-worker memory for repeated answers (APG_ANSWER_CACHE_BYTES; default 64 MiB; 0: off).")
 @click.option("--proxy-fix", type=int, default=None,
               help="Reverse proxies whose X-Forwarded-* headers are trusted (APG_PROXY_FIX; default 0).")
-def serve(**options):
+@click.option("--allocator", default=None,
+              help="The query processes' memory allocator: jemalloc (when installed) or system "
+                   "(APG_ALLOCATOR; default jemalloc; server/allocator.py).")
+def serve(allocator, **options):
     """Serve the build as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (granian).
 
     SIGHUP reloads the build in --dist without dropping requests."""
     from server import StoreError, create_app
+    from server import allocator as allocators
     from server.reload import Reloading
     from server.serve import PortInUse, check_port, run
     from server.store import BuildMissing
 
     config = {key.upper(): value for key, value in options.items() if value is not None}
     try:
+        allocator = allocators.choice(allocator)
         # loads the build once (the workers share it) and checks it and the settings: one line if wrong
         reloading = Reloading(lambda: create_app(dict(config)))
         check_port(reloading.app.config["HOST"], reloading.app.config["PORT"])
@@ -679,4 +684,6 @@ def serve(**options):
         raise Failure(str(exc), USAGE) from None
     except (StoreError, PortInUse) as exc:
         raise Failure(str(exc), FAILED) from None
+    # settings and build checked: start again under the allocator (the checks are repeated), then serve
+    allocators.start_with(allocator)
     run(reloading)

@@ -99,6 +99,21 @@ def stop(server: Server) -> None:
     server.proc.wait(timeout=10)
 
 
+def descendants(pid: int) -> list[int]:
+    """The process ids of every descendant of ``pid`` (workers, query processes), from /proc."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                kids = [int(k) for k in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            out += kids
+            todo += kids
+    return out
+
+
 def other_build(dist: Path, out: Path) -> Path:
     """A copy of the build in ``out`` that is another build: one more comment line in dataset.nq (the same
     triples), so another dataset checksum, recorded in its manifest."""

@@ -477,6 +477,8 @@ def test_serve_errors(dist, tmp_path):
         port = taken.getsockname()[1]
         assert "already in use" in fails(run("serve", "--dist", dist, "--port", port), 1)
     assert "'--port'" in fails(run("serve", "--port", "eighty"), 2)
+    assert "APG_ALLOCATOR='tcmalloc' is not valid" in fails(
+        run("serve", "--dist", dist, "--allocator", "tcmalloc"), 2)
 
 
 def test_serve_reads_apg_dist_like_the_other_commands(tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from liveserver import HOST, clean_env, start, stop
+from liveserver import HOST, clean_env, descendants, start, stop
 from sparqlhttp import send
 
 WORKERS = 2
@@ -35,24 +35,10 @@ def busy_server(dist, tmp_path_factory):
     assert "Traceback" not in srv.log_text()
 
 
-def _descendants(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        for task in Path(f"/proc/{p}/task").glob("*"):
-            try:
-                kids = [int(k) for k in (task / "children").read_text().split()]
-            except OSError:
-                continue
-            out += kids
-            todo += kids
-    return out
-
-
 def _query_processes(server) -> dict[int, float]:
     """pid -> CPU seconds of every query process of the server."""
     found = {}
-    for pid in _descendants(server.proc.pid):
+    for pid in descendants(server.proc.pid):
         try:
             if Path(f"/proc/{pid}/comm").read_text().strip() != "apg-query":
                 continue
