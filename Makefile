@@ -14,6 +14,9 @@ COMUNICA := tests/comunica/node_modules/@comunica/query-sparql-file/package.json
 LOCK := .setup.lock
 FLOCK := $(if $(shell command -v flock 2>/dev/null),flock $(LOCK))
 LOCKED = $(FLOCK) $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST))
+# jemalloc (Debian: libjemalloc2) for apg serve's query processes (server/allocator.py), installed when root.
+JEMALLOC := ldconfig -p 2>/dev/null | grep -q "libjemalloc.so.2 " || { [ "$$(id -u)" = 0 ] && { apt-get install \
+  -y -qq libjemalloc2 || { apt-get update -qq && apt-get install -y -qq libjemalloc2; }; } >/dev/null 2>&1; } || true
 QUICK := not browser and not slow and not fuzz and not apache and not comunica and not engine and not replica
 
 .PHONY: setup build test quick lint serve bench bench-build clean _build
@@ -39,11 +42,13 @@ lint: setup
 
 serve: setup
 	@$(LOCKED) dist/manifest.json
+	@$(JEMALLOC)
 	$(BIN)/apg serve
 
 # wrk (Debian) keeps the load generator light; without it bench falls back to a Python one.
 bench: setup
 	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; } || true
+	@$(JEMALLOC)
 	$(FLOCK) $(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.run --no-build --unique --out bench/results-unique.md
