@@ -51,7 +51,7 @@ bench: setup
 	@$(JEMALLOC)
 	$(FLOCK) $(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m bench.run
-	$(BIN)/python -m bench.run --no-build --unique --out bench/results-unique.md
+	$(BIN)/python -m bench.run --no-build --unique --system-allocator --out bench/results-unique.md
 	$(BIN)/python -m bench.run --no-build --floor --out bench/results-floor.md
 	$(BIN)/python -m bench.slow
 

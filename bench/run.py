@@ -414,7 +414,8 @@ def write_report(
     )
     L.append("- Servers:")
     for s in dict.fromkeys(t.server for t in targets):
-        L.append(f"  - **{s.name}**: {s.workers_label}; {SERVER_NOTES.get(s.name, '')}")
+        name = s.options.get("label", s.name)
+        L.append(f"  - **{name}**: {s.workers_label}; {SERVER_NOTES.get(name, '')}")
     L.append(noise_line(targets, args))
     L.append("")
 
@@ -492,7 +493,8 @@ def write_report(
     )
     L += rows
     verdicts += v
-    for a_, b_, digits in (("oxigraph", "rdflib-endpoint", 1), ("oxigraph-native", "oxigraph", 2)):
+    for a_, b_, digits in (("oxigraph", "rdflib-endpoint", 1), ("oxigraph-native", "oxigraph", 2),
+                           ("apg", SYSTEM_ALLOCATOR, 2), (SYSTEM_ALLOCATOR, "oxigraph", 2)):
         if by.get(a_) and by.get(b_):
             x, y = by[a_], by[b_]
             L.append(
@@ -561,7 +563,10 @@ def noise_line(targets: list[Target], args) -> str:
     )
 
 
+SYSTEM_ALLOCATOR = "apg (system allocator)"
 SERVER_NOTES = {
+    SYSTEM_ALLOCATOR: "as apg, with `--allocator system`: the C library's malloc instead of jemalloc "
+    "(server/allocator.py)",
     "apg": "`apg serve --workers N` (this project: granian, an event loop with keep-alive, the answer cache "
     "in front of Flask, queries in bounded query processes)",
     "oxigraph": "`oxigraph serve-read-only` on a RocksDB store made by `oxigraph load` of `dataset.nq` and "
@@ -640,6 +645,11 @@ def parse_args(argv=None):
     )
     p.add_argument("--method", choices=["get", "post"], default="get")
     p.add_argument(
+        "--system-allocator",
+        action="store_true",
+        help=f"also load '{SYSTEM_ALLOCATOR}' (apg serve --allocator system, server/allocator.py) beside apg",
+    )
+    p.add_argument(
         "--unique",
         action="store_true",
         help="end every load request's query in a distinct comment, so that answer caches never hit",
@@ -717,6 +727,9 @@ def main(argv=None) -> int:
     servers = {n: KINDS[n](workdir, dist, args.workers, **server_options(n, args)) for n in names}
     if args.native and "oxigraph" in servers and "apg" in servers:
         servers["oxigraph-native"] = KINDS["oxigraph-native"](workdir, dist, args.workers)
+    if args.system_allocator and "apg" in servers:  # the same server under the C library's malloc
+        servers[SYSTEM_ALLOCATOR] = KINDS["apg"](workdir, dist, args.workers, **server_options("apg", args),
+                                                 allocator="system", label=SYSTEM_ALLOCATOR)
     targets = []
     for n, s in servers.items():
         duration = args.rdflib_duration if n == "rdflib-endpoint" else args.duration

@@ -203,17 +203,29 @@ class ApgServer(Server):
         cmd = [tool, "serve", "--host", HOST, "--port", str(self.port), "--workers", str(self.workers)]
         if self.options.get("threads") and not self.gunicorn:
             cmd += ["--threads", str(self.options["threads"])]
+        if self.options.get("allocator"):
+            cmd += ["--allocator", self.options["allocator"]]
         return [*cmd, "--dist", str(self.dist)]
 
     def ready_path(self):
         return "/healthz"
+
+    def wait_ready(self, timeout: float = 120.0) -> float:
+        waited = super().wait_ready(timeout)
+        # the allocator the server runs under (server/allocator.py), read from its process's mapped libraries
+        from server.allocator import in_use
+
+        self.allocator = in_use(self.proc.pid)
+        return waited
 
     @property
     def workers_label(self):
         if self.gunicorn:
             return f"gunicorn, {self.workers} sync worker processes"
         threads = self.options.get("threads") or "default (8)"
-        return f"granian, {self.workers} worker processes × {threads} threads"
+        allocator = getattr(self, "allocator", None)
+        return f"granian, {self.workers} worker processes × {threads} threads" + (
+            f", {allocator} allocator" if allocator else "")
 
 
 class OxigraphServer(Server):
