@@ -644,6 +644,8 @@ def parse_args(argv=None):
         help="auto = wrk when installed (Debian package 'wrk'), else the Python one",
     )
     p.add_argument("--method", choices=["get", "post"], default="get")
+    p.add_argument("--allocator", default=None,
+                   help="apg serve --allocator (jemalloc, system; default: apg's own)")
     p.add_argument(
         "--system-allocator",
         action="store_true",
@@ -696,7 +698,7 @@ def build(args, dist: Path) -> dict:
 
 
 def server_options(name: str, args) -> dict:
-    return {"threads": args.threads} if name == "apg" else {}
+    return {"threads": args.threads, "allocator": args.allocator} if name == "apg" else {}
 
 
 def main(argv=None) -> int:
@@ -728,8 +730,9 @@ def main(argv=None) -> int:
     if args.native and "oxigraph" in servers and "apg" in servers:
         servers["oxigraph-native"] = KINDS["oxigraph-native"](workdir, dist, args.workers)
     if args.system_allocator and "apg" in servers:  # the same server under the C library's malloc
-        servers[SYSTEM_ALLOCATOR] = KINDS["apg"](workdir, dist, args.workers, **server_options("apg", args),
-                                                 allocator="system", label=SYSTEM_ALLOCATOR)
+        servers[SYSTEM_ALLOCATOR] = KINDS["apg"](workdir, dist, args.workers,
+                                                 **{**server_options("apg", args), "allocator": "system"},
+                                                 label=SYSTEM_ALLOCATOR)
     targets = []
     for n, s in servers.items():
         duration = args.rdflib_duration if n == "rdflib-endpoint" else args.duration

@@ -1,10 +1,11 @@
 """The memory allocator of ``apg serve``: jemalloc when it is installed (Debian: libjemalloc2), else the C
 library's.
 
-Why: under the unique mix a query process spends two thirds of the server's CPU, most of it in pyoxigraph,
-and an eighth of all of it in glibc's malloc and free (perf, bench/results-unique.md). Under jemalloc one
-evaluation of the competency queries costs about a fifth less CPU (0.56 -> 0.44 ms, measured in one process,
-bench/README.md). Rust's and C's allocations go through it; Python's small objects keep their own allocator.
+Why: under the cache-proof mix the query processes spend two thirds of the server's CPU, most of it in
+pyoxigraph, and glibc's malloc and free were an eighth of all of it (perf over the machine). Under jemalloc an
+evaluation of the competency queries costs 14 % less CPU in one process (``python -m bench.allocators``), and
+the server 13 % less per request side by side (0.80 against 0.92 ms, bench/results-unique.md). Rust's and C's
+allocations go through it; Python's small objects keep their own allocator.
 
 An allocator is fixed when a process starts, and the workers and query processes are forks of ``apg serve``,
 so ``apg serve`` starts itself again with jemalloc in LD_PRELOAD (``os.execve``: the same process id,
@@ -24,6 +25,7 @@ CHOICES = ("jemalloc", "system")
 DEFAULT = "jemalloc"
 # The library's file name, as LD_PRELOAD takes it (the dynamic loader looks it up as it does a dependency).
 _LIBRARIES = {"jemalloc": "libjemalloc.so.2"}
+_PACKAGES = {"jemalloc": "libjemalloc2"}
 # Set in the environment of the process started again: it does not try a second time.
 _STARTED = "APG_ALLOCATOR_STARTED"
 
@@ -64,7 +66,7 @@ def start_with(name: str) -> None:
         return
     lib = _find(name)
     if lib is None or os.environ.get(_STARTED):
-        log.warning("%s", f"{name} is not installed (Debian: apt-get install libjemalloc2): the query "
+        log.warning("%s", f"{name} is not installed (Debian: apt-get install {_PACKAGES[name]}): the query "
                     "processes use the C library's allocator" if lib is None else
                     f"{name} did not load from LD_PRELOAD; the C library's allocator serves")
         return
