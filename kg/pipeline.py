@@ -126,7 +126,7 @@ def infer_with(ontology, data, engine: str):
     return infer(ontology, data)
 
 
-class _Forked:
+class Forked:
     """``job()`` in a forked process (the graphs are shared copy-on-write, not sent): ``wait()`` returns its
     answer (pickled back) or raises its exception; ``cancel()`` ends it (the build failed before)."""
 
@@ -258,7 +258,7 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     progress("SHACL")
     # a big graph's OWL RL runs in a forked process while SHACL runs here (kg.fastowl and kg.fastshacl only
     # read the graphs); the "OWL RL" stage is then the wait for its answer
-    inferring = _Forked(lambda: list(infer_with(ontology, data, engine))) if (
+    inferring = Forked(lambda: list(infer_with(ontology, data, engine))) if (
         engine == "fast" and state is None and len(data) > FAST_ABOVE) else None
     if inferring is not None:
         undo.append(inferring.cancel)
@@ -271,7 +271,7 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     undo.append(writer.discard)  # a failed build leaves no staging directory behind
     # and the dumps of the graphs SHACL and OWL RL only read, in another forked process meanwhile: SHACL
     # keeps one core busy, and at scale those dumps (and their gzip copies) are most of the dumps stage
-    dumping = _Forked(lambda: _graph_dumps(writer, {n: ox_graphs[n] for n in SOURCE_GRAPHS}, iri, reifies),
+    dumping = Forked(lambda: _graph_dumps(writer, {n: ox_graphs[n] for n in SOURCE_GRAPHS}, iri, reifies),
                       "dumps") if (engine == "fast" and len(data) > FAST_ABOVE) else None
     if dumping is not None:
         undo.append(dumping.cancel)
