@@ -660,8 +660,8 @@ def corrections(facts, as_json):
 @click.option("--proxy-fix", type=int, default=None,
               help="Reverse proxies whose X-Forwarded-* headers are trusted (APG_PROXY_FIX; default 0).")
 @click.option("--allocator", default=None,
-              help="The query processes' memory allocator: jemalloc (when installed) or system "
-                   "(APG_ALLOCATOR; default jemalloc; server/allocator.py).")
+              help="The server's memory allocator (its workers and query processes inherit it): jemalloc "
+                   "(when installed) or system (APG_ALLOCATOR; default jemalloc; server/allocator.py).")
 def serve(allocator, **options):
     """Serve the build as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (granian).
 

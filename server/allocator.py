@@ -65,10 +65,12 @@ def start_with(name: str) -> None:
     if name == "system" or in_use() == name:
         return
     lib = _find(name)
-    if lib is None or os.environ.get(_STARTED):
-        log.warning("%s", f"{name} is not installed (Debian: apt-get install {_PACKAGES[name]}): the query "
-                    "processes use the C library's allocator" if lib is None else
-                    f"{name} did not load from LD_PRELOAD; the C library's allocator serves")
+    if lib is None:
+        log.warning("%s is not installed (Debian: apt-get install %s): the query processes use the C "
+                    "library's allocator", name, _PACKAGES[name])
+        return
+    if os.environ.get(_STARTED):  # started again with it, and still not mapped
+        log.warning("%s did not load from LD_PRELOAD; the C library's allocator serves", name)
         return
     preload = " ".join(p for p in (os.environ.get("LD_PRELOAD", ""), lib) if p)
     sys.stdout.flush()
