@@ -6,16 +6,13 @@ nodes (only in the SHACL report) are canonicalised, and gzip headers carry no ti
 byte-identical files.
 """
 import ctypes
-import functools
 import gzip
 import hashlib
 import json
 import os
 import shutil
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,6 +20,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from .namespaces import PREFIXES
+from .parts import GZIP_LEVEL, Kept, PartSink
 
 
 @dataclass(frozen=True)
@@ -100,13 +98,6 @@ def serialize_graph(graph, fmt: Format, output=None) -> bytes | None:
     return ox.serialize(_sorted(graph), output, format=fmt.rdf_format, prefixes=_prefixes(fmt))
 
 
-def serialize_graph12(graph, extra: list, fmt: Format, output=None) -> bytes | None:
-    """A graph plus RDF 1.2 triples rdflib cannot hold (``extra``: pyoxigraph triples with triple terms,
-    sorted)."""
-    return ox.serialize(chain(_sorted(graph), extra), output, format=fmt.rdf_format,
-                        prefixes=_prefixes(fmt))
-
-
 def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None, output=None) -> bytes | None:
     """graphs: {graph IRI: Graph}, written graph by graph in IRI order; extra: {graph IRI: [pyoxigraph
     Triple]}, RDF 1.2 triples written after that graph's own. The quads are made as the serialiser reads
@@ -119,72 +110,6 @@ def serialize_dataset(graphs: dict, fmt: Format, extra: dict | None = None, outp
                     yield ox.Quad(t.subject, t.predicate, t.object, g)
 
     return ox.serialize(quads(), output, format=fmt.rdf_format, prefixes=_prefixes(fmt))
-
-
-@functools.cache
-def trig_header() -> bytes:
-    """The lines pyoxigraph begins a TriG file with: one @prefix line per prefix given, used or not."""
-    x = ox.NamedNode("urn:x")
-    whole = ox.serialize([ox.Quad(x, x, x, x)], format=ox.RdfFormat.TRIG, prefixes=_prefixes(_TRIG))
-    return whole[:whole.index(b"\n<urn:x>") + 1]
-
-
-class _AfterHeader:
-    """A file-like that checks and drops the first len(header) bytes written to it (trig_block)."""
-
-    def __init__(self, output, header: bytes):
-        self.output, self.header, self.seen = output, header, 0
-
-    def write(self, data) -> int:
-        data, n = bytes(data), len(data)
-        if self.seen < len(self.header):
-            take = min(len(data), len(self.header) - self.seen)
-            if data[:take] != self.header[self.seen:self.seen + take]:
-                raise ValueError("pyoxigraph's TriG does not begin with the prefix lines expected")
-            self.seen, data = self.seen + take, data[take:]
-        if data:
-            self.output.write(data)
-        return n
-
-    def flush(self) -> None:
-        pass
-
-
-def trig_block(triples: list, iri: str, output, extra=()) -> None:
-    """One graph of a TriG dataset (``<iri> { … }``, ``extra`` triples after its own) as serialize_dataset
-    writes it, without the prefix lines: a dataset's TriG is trig_header() and its graphs' blocks in IRI
-    order (compose_trig), so the blocks of some graphs can be written while others are still being made."""
-    g = ox.NamedNode(str(iri))
-    quads = (ox.Quad(t.subject, t.predicate, t.object, g) for t in chain(triples, extra))
-    ox.serialize(quads, _AfterHeader(output, trig_header()), format=_TRIG.rdf_format,
-                 prefixes=_prefixes(_TRIG))
-
-
-def compose_trig(blocks: dict, output) -> None:
-    """serialize_dataset(graphs, TriG) from the graphs' blocks ({graph IRI: Path of its trig_block}), in
-    pieces."""
-    if any(path.stat().st_size for path in blocks.values()):  # an empty dataset is an empty file
-        output.write(trig_header())
-    for iri in sorted(blocks):
-        with open(blocks[iri], "rb") as f:
-            while piece := f.read(_Sink.PIECE):
-                output.write(piece)
-
-
-def nquads(ntriples: dict, output) -> None:
-    """serialize_dataset(graphs, N-Quads) from each graph's N-Triples file ({graph IRI: Path}), without
-    serialising again: an N-Quads line is the N-Triples line with the graph before its " ." (N-Triples escapes
-    line breaks in literals, so " .\n" only ends lines). Read and written in pieces of whole lines."""
-    for iri in sorted(ntriples):
-        end = f" <{iri}> .\n".encode()
-        with open(ntriples[iri], "rb") as f:
-            rest = b""
-            while piece := f.read(_Sink.PIECE):
-                piece = rest + piece
-                cut = piece.rfind(b"\n") + 1
-                output.write(piece[:cut].replace(b" .\n", end))
-                rest = piece[cut:]
-            output.write(rest.replace(b" .\n", end))
 
 
 CANONICAL_MAX = 1_000  # blank nodes; the real graph's report has 16, ten copies' 280
@@ -228,94 +153,8 @@ def content_labelled(graph: Graph) -> Graph:
     return out
 
 
-# zlib's default level (gzip -6): half the CPU of -9 for dumps about 3 % bigger (measured on the real build's
-# 11.9 MB: 0.13 s and 924 kB against 0.25 s and 898 kB); at scale the copies were most of the dumps stage
-GZIP_LEVEL = 6
-
-
 def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
-
-
-class _Sink:
-    """A file written in pieces (a file-like for pyoxigraph's serialiser): its bytes go to disk, to its
-    SHA-256 and, on a thread of its own (zlib lets go of the GIL), to its gzip copy, never whole in memory.
-    zlib's stream does not depend on how its input is cut: the copy is gzip_bytes() of the whole file."""
-
-    PIECE = 1 << 22
-
-    def __init__(self, writer: "DistWriter", name: str, compress: bool, meta: dict):
-        self.writer, self.name, self.meta = writer, name, meta
-        self.file = open(writer.stage / name, "wb")  # noqa: SIM115 (closed by close())
-        self.sha, self.size, self.buffer, self.buffered = hashlib.sha256(), 0, [], 0
-        self.gz = None
-        if compress:
-            self.gz = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
-            self.gz_sha, self.gz_size = hashlib.sha256(), 0
-            self.gz_file = open(writer.stage / f"{name}.gz", "wb")  # noqa: SIM115
-            self.gz_pool, self.gz_jobs = ThreadPoolExecutor(max_workers=1), []
-
-    def write(self, data) -> int:
-        self.buffer.append(bytes(data))
-        self.buffered += len(data)
-        if self.buffered >= self.PIECE:
-            self._piece()
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def _piece(self) -> None:
-        data = b"".join(self.buffer)
-        self.buffer, self.buffered = [], 0
-        if not data:
-            return
-        self.file.write(data)
-        self.sha.update(data)
-        self.size += len(data)
-        if self.gz is not None:
-            while len(self.gz_jobs) >= 4:  # pieces waiting for zlib hold memory
-                self.gz_jobs.pop(0).result()
-            self.gz_jobs.append(self.gz_pool.submit(self._gzip, data))
-
-    def _gzip(self, data: bytes | None) -> None:
-        out = self.gz.compress(data) if data is not None else self.gz.flush()
-        self.gz_file.write(out)
-        self.gz_sha.update(out)
-        self.gz_size += len(out)
-
-    def close(self) -> None:
-        self._piece()
-        self.file.close()
-        self.writer.files[self.name] = {"media_type": self.meta["media_type"], "bytes": self.size,
-                                        "sha256": self.sha.hexdigest(), **{
-                                            k: v for k, v in self.meta.items() if k != "media_type"}}
-        if self.gz is not None:  # the copy goes on while the next file is written (DistWriter.stream)
-            self.gz_jobs.append(self.gz_pool.submit(self._gzip, None))  # the end of the stream
-
-    def finish_copy(self) -> None:
-        """Wait for the gzip copy (after close()) and record it."""
-        if self.gz is None or self.gz_file.closed:
-            return
-        for job in self.gz_jobs:
-            job.result()
-        self.gz_pool.shutdown()
-        self.gz_file.close()
-        self.writer.files[f"{self.name}.gz"] = {
-            "media_type": self.meta["media_type"], "encoding": "gzip", "bytes": self.gz_size,
-            "sha256": self.gz_sha.hexdigest(), "of": self.name}
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, exc, tb):
-        if kind is None:
-            self.close()
-        else:
-            self.file.close()
-            if self.gz is not None:
-                self.gz_pool.shutdown(cancel_futures=True)
-                self.gz_file.close()
 
 
 class DistWriter:
@@ -334,9 +173,12 @@ class DistWriter:
         # compressed on two threads while the next dump is serialised (the bytes are the same)
         self.pool = ThreadPoolExecutor(max_workers=2)
         self.pending = []
-        self.copying: list[_Sink] = []  # streamed files whose gzip copy may not be done
         self.stage = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
         self.files: dict[str, dict] = {}
+        # dumps written in parts (kg.parts): the last build's pieces to copy, this build's scratch pieces,
+        # and each published file's index (kept for the next build)
+        self.kept, self.scratch_kept, self.indexes = Kept(), Kept(self.stage / ".scratch"), {}
+        self.pieces = [0, 0]  # parts' pieces copied from the last build, of all written
         for stale in self.out.parent.glob(f".{self.out.name}.building-*"):  # left by a build that failed
             if not _running(stale.name.rsplit("-", 1)[1]) or stale == self.stage:
                 shutil.rmtree(stale, ignore_errors=True)
@@ -365,24 +207,31 @@ class DistWriter:
                 next(j for j in self.pending if not j.done()).result()
             self.pending.append(self.pool.submit(self._gzip, name, data, media_type))
 
-    def scratch(self, name: str) -> Path:
-        """A path for a file the build reads back but does not publish (removed by finish())."""
+    def scratch_dir(self) -> Path:
+        """A folder for files the build reads back but does not publish (removed by finish())."""
         folder = self.stage / ".scratch"
         folder.mkdir(exist_ok=True)
-        return folder / name
+        return folder
 
-    def stream(self, name: str, *, media_type: str, triples: int | None = None, graph: str | None = None,
-               compress: bool = True) -> _Sink:
-        """``add`` for a big file, written as it is made: ``with writer.stream(...) as out: out.write(...)``;
-        the same bytes, .gz copy and manifest entry."""
+    def parts(self, name: str, *, media_type: str | None = None, triples: int | None = None,
+              graph: str | None = None, scratch: str | None = None) -> PartSink:
+        """A dump written in pieces (kg.parts) with its .gz copy and index: ``with writer.parts(...) as
+        sink: sink.write(key, make)``; ``scratch``: not published, the name of the dataset file that will
+        copy its pieces."""
         meta = {"media_type": media_type, **({"triples": triples} if triples is not None else {}),
                 **({"graph": graph} if graph is not None else {})}
-        # the copies of the last files written go on compressing (zlib lets go of the GIL): two at most
-        while len(self.copying) >= 2:
-            self.copying.pop(0).finish_copy()
-        sink = _Sink(self, name, compress, meta)
-        self.copying.append(sink)
-        return sink
+        return PartSink(self, name, meta, scratch)
+
+    def parts_written(self, sink: PartSink, entries: dict) -> None:
+        if sink.scratch:
+            self.scratch_kept.add(sink.name, sink.index)
+        else:
+            self.files.update(entries)
+            self.indexes[sink.name] = sink.index
+
+    def written(self) -> Kept:
+        """This build's dumps written so far, as pieces to copy."""
+        return Kept(self.stage, self.indexes)
 
     def _gzip(self, name: str, data: bytes, media_type: str) -> None:
         gz = gzip_bytes(data)
@@ -412,8 +261,6 @@ class DistWriter:
 
     def wait_copies(self) -> None:
         """Wait for every gzip copy started so far (and record it)."""
-        while self.copying:
-            self.copying.pop(0).finish_copy()
         for job in self.pending:
             job.result()  # an error writing a copy is the build's error
         self.pending.clear()
@@ -423,9 +270,6 @@ class DistWriter:
         self.pool.shutdown()
 
     def discard(self) -> None:
-        for sink in self.copying:
-            if sink.gz is not None:
-                sink.gz_pool.shutdown(cancel_futures=True)
         for job in self.pending:
             job.cancel()
         self.pool.shutdown(wait=True)

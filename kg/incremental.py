@@ -37,16 +37,16 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, SH
 
-from . import fastowl, fastshacl
+from . import fastowl, fastshacl, parts
 from .dist import content_labels
 from .namespaces import OA
 from .reasoning import InconsistencyError, keep
 from .resources import shapes_dir
 
-FORMAT = 2  # of the kept state
+FORMAT = 3  # of the kept state
 REACH = 3
 _BACK = (ox.NamedNode(str(RDF.subject)), ox.NamedNode(str(OA.hasSelector)))  # the backward steps
-_KEPT = ("data.nt", "provenance.nt")
+_KEPT = ("data.nt", "provenance.nt")  # in dist/, with every other dump written in parts
 
 
 def key(base: str, ontology_file: Path) -> str:
@@ -68,26 +68,36 @@ class Cache:
             state = pickle.loads((self.path / "state.pickle").read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError):
             return None
-        if state.get("key") != self.key or not all((self.path / n).is_file() for n in _KEPT):
+        if state.get("key") != self.key or not all(
+                (self.path / "dist" / n).is_file() for n in (*_KEPT, *state.get("parts", ()))):
             return None
         return state
 
-    def save(self, out: Path, results: list, shapes: Graph, inferred: Graph, ontology: Graph,
-             tables=None) -> None:
+    def kept(self, state: dict | None) -> parts.Kept:
+        """The last build's dumps, as pieces to copy (kg.parts)."""
+        return parts.Kept(self.path / "dist", state["parts"]) if state else parts.Kept()
+
+    def save(self, out: Path, indexes: dict, results: list, shapes: Graph, inferred: Graph,
+             ontology: Graph, tables=None) -> None:
+        """Keep this build's state; ``indexes``: its dumps written in parts (kg.parts), hard-linked here with
+        their gzip copies for the next build to copy pieces from."""
         self.path.mkdir(parents=True, exist_ok=True)
         labels = content_labels(shapes)
         if tables is None:  # kg.fastowl's closed ontology: the key covers the ontology
             tables = fastowl.Tables(ontology)
             tables.schema_inferred = set(tables.schema_inferred)
         state = {"key": self.key, "results": [_portable(r, labels) for r in results],
-                 "inferred": list(inferred), "tables": tables}
-        for name in _KEPT:  # hard links to the dumps (a copy across file systems)
-            target = self.path / name
-            target.unlink(missing_ok=True)
-            try:
-                os.link(out / name, target)
-            except OSError:
-                shutil.copyfile(out / name, target)
+                 "inferred": list(inferred), "tables": tables, "parts": indexes}
+        (self.path / "state.pickle").unlink(missing_ok=True)  # no state while the files change
+        kept = self.path / "dist"
+        shutil.rmtree(kept, ignore_errors=True)
+        kept.mkdir()
+        for name in sorted({*_KEPT, *indexes}):  # hard links to the dumps (a copy across file systems)
+            for file in (name, f"{name}.gz"):
+                try:
+                    os.link(out / file, kept / file)
+                except OSError:
+                    shutil.copyfile(out / file, kept / file)
         tmp = self.path / "state.pickle.tmp"
         tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
         tmp.replace(self.path / "state.pickle")
@@ -96,7 +106,7 @@ class Cache:
         """(added, removed) pyoxigraph triples of data + provenance against the kept N-Triples."""
         old, new = set(), set()
         for name in ("data", "provenance"):
-            old.update((self.path / f"{name}.nt").read_bytes().splitlines())
+            old.update((self.path / "dist" / f"{name}.nt").read_bytes().splitlines())
             new.update(ox.serialize(triples[name], format=ox.RdfFormat.N_TRIPLES).splitlines())
         parse = lambda lines: list(ox.parse(b"\n".join(sorted(lines)) + b"\n",  # noqa: E731
                                             format=ox.RdfFormat.N_TRIPLES)) if lines else []

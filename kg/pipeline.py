@@ -9,19 +9,15 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import __version__, incremental, linksets, provenance, search_index
+from . import __version__, incremental, linksets, parts, provenance, search_index
 from .builders import Context, add_links, build_facts
 from .coverage import coverage, coverage_text
 from .dist import (
     FORMAT_BY_EXTENSION,
     FORMATS,
     DistWriter,
-    compose_trig,
-    nquads,
     oxigraph_triples,
     serialize_graph,
-    serialize_graph12,
-    trig_block,
 )
 from .facts import FACTS_DIR, load_facts
 from .iris import DEFAULT_BASE, Iris
@@ -59,6 +55,7 @@ class Built:
     links: dict
     registry: dict
     incremental: bool = False  # SHACL and OWL RL redone only around what changed (kg.incremental)
+    pieces: tuple = (0, 0)  # of the dumps' pieces (kg.parts): those copied from the last build, all
 
     @cached_property
     def provenance(self) -> Graph:
@@ -168,32 +165,34 @@ SOURCE_GRAPHS = ("data", "ontology", "provenance")
 DERIVED_GRAPHS = ("inferred", "metadata")
 
 
-def _graph_dumps(writer: DistWriter, triples: dict, iri: dict, reifies: list | None = None) -> dict:
-    """Every single-graph dump of ``triples`` ({name: pyoxigraph triples, sorted}), as pyoxigraph makes it
-    (DistWriter.stream: at scale none is held whole), and with ``reifies`` the provenance graph's RDF 1.2
-    dumps; the manifest entries of the files written (their gzip copies done)."""
-    before = set(writer.files)
-    for fmt in (f for f in FORMATS if not f.dataset):
-        for name, g in triples.items():
-            with writer.stream(f"{name}.{fmt.extension}", media_type=fmt.media_type, triples=len(g),
-                               graph=str(iri[name])) as output:
-                serialize_graph(g, fmt, output)
-    if reifies is not None:  # the provenance graph plus one rdf:reifies triple term per reifier
-        for ext in ("ttl", "nt"):
-            fmt = FORMAT_BY_EXTENSION[ext]
-            with writer.stream(f"provenance-rdf12.{ext}", media_type=fmt.media_type,
-                               triples=len(triples["provenance"]) + len(reifies),
-                               graph=str(iri["provenance"])) as output:
-                serialize_graph12(triples["provenance"], reifies, fmt, output)
-    # and each graph's block of the dataset TriG files (kg.dist.compose_trig)
+def _graph_dumps(writer: DistWriter, triples: dict, iri: dict, reifies: list | None = None) -> tuple:
+    """Every single-graph dump of ``triples`` ({name: pyoxigraph triples, sorted}) and its gzip copy, part
+    by part (kg.parts: at scale none is held whole), each graph's block of the dataset TriG files (a
+    scratch file), and with ``reifies`` the provenance graph's RDF 1.2 dumps and block: (the manifest
+    entries, the indexes and the scratch indexes of the files written)."""
+    files, indexes, blocks = set(writer.files), set(writer.indexes), set(writer.scratch_kept.index)
+    pieces = list(writer.pieces)
+    single = [f for f in FORMATS if not f.dataset]
     for name, g in triples.items():
-        with open(writer.scratch(f"{name}.trig"), "wb") as output:
-            trig_block(g, iri[name], output)
-    if reifies is not None:
-        with open(writer.scratch("provenance-rdf12.trig"), "wb") as output:
-            trig_block(triples["provenance"], iri["provenance"], output, reifies)
-    writer.wait_copies()
-    return {n: writer.files[n] for n in writer.files.keys() - before}
+        parts.write_graph(writer, name, g, str(iri[name]), single, block=(f"{name}.trig", "dataset.trig"))
+    if reifies is not None:  # the provenance graph plus one rdf:reifies triple term per reifier
+        parts.write_graph(writer, "provenance-rdf12", [*triples["provenance"], *reifies],
+                          str(iri["provenance"]), [FORMAT_BY_EXTENSION[e] for e in ("ttl", "nt")],
+                          block=("provenance-rdf12.trig", "dataset-rdf12.trig"))
+    return ({n: writer.files[n] for n in writer.files.keys() - files},
+            {n: writer.indexes[n] for n in writer.indexes.keys() - indexes},
+            {n: writer.scratch_kept.index[n] for n in writer.scratch_kept.index.keys() - blocks},
+            [writer.pieces[0] - pieces[0], writer.pieces[1] - pieces[1]])
+
+
+def _received(writer: DistWriter, answer: tuple) -> None:
+    """What _graph_dumps wrote in a forked process, recorded in this one's writer."""
+    files, indexes, blocks, pieces = answer
+    writer.pieces = [writer.pieces[0] + pieces[0], writer.pieces[1] + pieces[1]]
+    writer.files.update(files)
+    writer.indexes.update(indexes)
+    for name, rows in blocks.items():
+        writer.scratch_kept.add(name, rows)
 
 
 def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs):
@@ -268,6 +267,8 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     iri = {n: ctx.iris.graph(n) for n in (*SOURCE_GRAPHS, *DERIVED_GRAPHS)}
     reifies = provenance.reifies(ctx.words, ctx.iris.statements)
     writer = DistWriter(out)
+    if kept is not None:  # the pieces of the last build's dumps an edit left alone are copied (kg.parts)
+        writer.kept = kept.kept(state)
     undo.append(writer.discard)  # a failed build leaves no staging directory behind
     # and the dumps of the graphs SHACL and OWL RL only read, in another forked process meanwhile: SHACL
     # keeps one core busy, and at scale those dumps (and their gzip copies) are most of the dumps stage
@@ -305,24 +306,21 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     progress("dumps")
     triples = {n: ox_graphs.pop(n, None) or oxigraph_triples(g) for n, g in graphs.items()}
     if dumping is not None:  # the source graphs' dumps, written meanwhile by a forked process
-        writer.files.update(dumping.wait())
+        _received(writer, dumping.wait())
     else:
         _graph_dumps(writer, {n: triples[n] for n in SOURCE_GRAPHS}, iri, reifies)
     _graph_dumps(writer, {n: triples[n] for n in DERIVED_GRAPHS}, iri)
-    ntriples = {iri[n]: writer.stage / f"{n}.nt" for n in triples}  # the N-Quads dumps are made of them
-    # RDF 1.2: the same dataset, plus one rdf:reifies triple term per reifier in the provenance graph
-    total12 = sum(counts.values()) + len(reifies)
-    ntriples12 = {**ntriples, iri["provenance"]: writer.stage / "provenance-rdf12.nt"}
-    blocks = {iri[n]: writer.scratch(f"{n}.trig") for n in triples}
-    blocks12 = {**blocks, iri["provenance"]: writer.scratch("provenance-rdf12.trig")}
-    for name, trig, total, nq in (("dataset", blocks, sum(counts.values()), ntriples),
-                                  ("dataset-rdf12", blocks12, total12, ntriples12)):
-        fmt = FORMAT_BY_EXTENSION["trig"]
-        with writer.stream(f"{name}.trig", media_type=fmt.media_type, triples=total) as output:
-            compose_trig(trig, output)
-        with writer.stream(f"{name}.nq", media_type=FORMAT_BY_EXTENSION["nq"].media_type,
-                           triples=total) as output:
-            nquads(nq, output)
+    # the dataset files are copied from the graphs' dumps piece by piece: the N-Quads from the N-Triples,
+    # the TriG from the blocks; RDF 1.2: the same dataset, plus one rdf:reifies triple term per reifier
+    ntriples = {str(iri[n]): f"{n}.nt" for n in triples}
+    ntriples12 = {**ntriples, str(iri["provenance"]): "provenance-rdf12.nt"}
+    blocks = {str(iri[n]): f"{n}.trig" for n in triples}
+    blocks12 = {**blocks, str(iri["provenance"]): "provenance-rdf12.trig"}
+    total, total12 = sum(counts.values()), sum(counts.values()) + len(reifies)
+    for name, trig, n, nq in (("dataset", blocks, total, ntriples), ("dataset-rdf12", blocks12, total12,
+                                                                    ntriples12)):
+        parts.write_dataset_trig(writer, f"{name}.trig", trig, n, FORMAT_BY_EXTENSION["trig"].media_type)
+        parts.write_dataset_nquads(writer, f"{name}.nq", nq, n, FORMAT_BY_EXTENSION["nq"].media_type)
     for name, page in render_ontology_docs(ontology, data).items():  # one page per language
         writer.add(name, page, media_type="text/html", compress=False)
     # retired IRIs -> the IRIs that replace them, for the server to redirect (and dcterms:isReplacedBy)
@@ -367,9 +365,9 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     })
     if kept is not None:
         # the results cite blank nodes of that shapes graph
-        kept.save(out, *results, inferred, ontology, state["tables"] if state else None)
+        kept.save(out, writer.indexes, *results, inferred, ontology, state["tables"] if state else None)
     log(f"built {out} in {time.perf_counter() - t0:.1f}s: " + ", ".join(f"{n} {c}" for n, c in counts.items())
         + f"; SHACL {len(report.violations)} violations, {len(report.warnings)} warnings")
     return Built(data, ontology, inferred, metadata, prov, report, links_report, ctx.registry,
-                 incremental=state is not None)
+                 incremental=state is not None, pieces=tuple(writer.pieces))
 

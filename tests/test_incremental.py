@@ -48,8 +48,11 @@ def test_incremental_rebuild_is_a_full_build(tmp_path, stem, rid, change, monkey
     calls = []
     real = incremental.affected
     monkeypatch.setattr(incremental, "affected", lambda *a: calls.append(1) or real(*a))
-    assert build(tmp_path / "again", cache=cache, **dirs).incremental
+    again = build(tmp_path / "again", cache=cache, **dirs)
+    assert again.incremental
     assert calls, "the second build did not go the incremental way"
+    copied, pieces = again.pieces  # the dumps' pieces the edit left alone are copied (kg.parts)
+    assert pieces > 100 and copied > pieces / 2, again.pieces
     build(tmp_path / "full", **dirs)
     _same_dist(tmp_path / "again", tmp_path / "full")
     with pytest.raises(AssertionError):

@@ -1,7 +1,6 @@
 """The build end to end: outputs, determinism, strict parsing, provenance, links, reasoning."""
 import gzip
 import hashlib
-import io
 import json
 
 import pyoxigraph as ox
@@ -9,7 +8,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS
 
-from kg.dist import FORMAT_BY_EXTENSION, FORMATS, compose_trig, serialize_dataset, trig_block
+from kg.dist import FORMAT_BY_EXTENSION, FORMATS, serialize_dataset
 from kg.namespaces import APG, ORG
 from kg.pipeline import build
 
@@ -62,22 +61,6 @@ def test_dataset_trig_of_blocks_is_the_one_pass_serialisation(dist, built):
     trig = FORMAT_BY_EXTENSION["trig"]
     assert (dist / "dataset.trig").read_bytes() == serialize_dataset(graphs, trig)
     assert not (dist / ".scratch").exists()
-
-
-def test_trig_blocks_compose_any_dataset(tmp_path):
-    a, b = ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b")
-    lit = ox.Literal("x", language="lv")
-    graphs = {"http://example.org/g1": [ox.Triple(a, a, lit), ox.Triple(a, a, b)],
-              "http://example.org/g2": [ox.Triple(b, ox.NamedNode(str(RDF.type)), a)],
-              "http://example.org/g0": []}
-    blocks = {}
-    for n, (iri, triples) in enumerate(graphs.items()):
-        blocks[iri] = tmp_path / f"{n}.trig"
-        with open(blocks[iri], "wb") as out:
-            trig_block(triples, iri, out)
-    composed = io.BytesIO()
-    compose_trig(blocks, composed)
-    assert composed.getvalue() == serialize_dataset(graphs, FORMAT_BY_EXTENSION["trig"])
 
 
 def test_rebuild_is_byte_identical(dist, tmp_path):
