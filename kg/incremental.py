@@ -47,6 +47,8 @@ FORMAT = 3  # of the kept state
 REACH = 3
 _BACK = (ox.NamedNode(str(RDF.subject)), ox.NamedNode(str(OA.hasSelector)))  # the backward steps
 _KEPT = ("data.nt", "provenance.nt")  # in dist/, with every other dump written in parts
+STORED = ("data", "ontology", "provenance")  # the graphs SHACL reads, in the kept store
+_GRAPH = "urn:apg-kg:cache:"  # the kept store's graph names
 
 
 def key(base: str, ontology_file: Path) -> str:
@@ -68,7 +70,7 @@ class Cache:
             state = pickle.loads((self.path / "state.pickle").read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError):
             return None
-        if state.get("key") != self.key or not all(
+        if state.get("key") != self.key or not (self.path / "store").is_dir() or not all(
                 (self.path / "dist" / n).is_file() for n in (*_KEPT, *state.get("parts", ()))):
             return None
         return state
@@ -102,15 +104,56 @@ class Cache:
         tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
         tmp.replace(self.path / "state.pickle")
 
-    def delta(self, triples: dict) -> tuple[list, list]:
-        """(added, removed) pyoxigraph triples of data + provenance against the kept N-Triples."""
-        old, new = set(), set()
-        for name in ("data", "provenance"):
-            old.update((self.path / "dist" / f"{name}.nt").read_bytes().splitlines())
-            new.update(ox.serialize(triples[name], format=ox.RdfFormat.N_TRIPLES).splitlines())
-        parse = lambda lines: list(ox.parse(b"\n".join(sorted(lines)) + b"\n",  # noqa: E731
-                                            format=ox.RdfFormat.N_TRIPLES)) if lines else []
-        return parse(new - old), parse(old - new)
+    def delta(self, state: dict, triples: dict) -> dict:
+        """{graph: (added, removed)} pyoxigraph triples of data and provenance against the last build: the
+        lines of this build's parts (kg.parts) whose keys the last build's N-Triples dumps lack, against
+        those of its parts this build lacks. No whole graph is compared."""
+        kept, delta = self.kept(state), {}
+        for name in STORED:
+            if name == "ontology":  # under the same key the ontology is the same
+                continue
+            file = f"{name}.nt"
+            rows = state["parts"][file]
+            old_keys, new_keys, old, new = {r[0] for r in rows}, set(), set(), set()
+            for part in parts.split(triples[name]):
+                nt = parts.ntriples(part)
+                k = parts.key(nt)
+                new_keys.add(k)
+                if k not in old_keys:
+                    new.update(nt.splitlines())
+            for row in rows:
+                if row[0] not in new_keys:
+                    old.update(kept.read(file, row)[0].splitlines())
+            delta[name] = (_parse(new - old), _parse(old - new))
+        return delta
+
+    def store(self, delta: dict) -> ox.Store:
+        """The last build's store (STORED, one named graph each, kept on disk) brought up to this build by
+        Δ. The state goes first: a build that fails after this leaves a cache that makes a full build."""
+        (self.path / "state.pickle").unlink(missing_ok=True)
+        store = ox.Store(str(self.path / "store"))
+        for name, (added, removed) in delta.items():
+            g = ox.NamedNode(f"{_GRAPH}{name}")
+            for t in removed:
+                store.remove(ox.Quad(t.subject, t.predicate, t.object, g))
+            store.extend([ox.Quad(t.subject, t.predicate, t.object, g) for t in added])
+        return store
+
+    def save_store(self, triples: dict) -> None:
+        """The store of a full build, for the next one to update (Cache.store)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        (self.path / "state.pickle").unlink(missing_ok=True)
+        shutil.rmtree(self.path / "store", ignore_errors=True)
+        store = ox.Store(str(self.path / "store"))
+        for name in STORED:
+            g = ox.NamedNode(f"{_GRAPH}{name}")
+            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples[name])
+        store.flush()
+        del store
+
+
+def _parse(lines: set) -> list:
+    return list(ox.parse(b"\n".join(sorted(lines)) + b"\n", format=ox.RdfFormat.N_TRIPLES)) if lines else []
 
 
 def _portable(result: tuple, labels: dict) -> tuple:
@@ -166,23 +209,20 @@ def context(store: ox.Store, focus: set) -> set:
 
 def validate(shapes: Graph, store: ox.Store, graphs: tuple, state: dict | None, added=(), removed=()):
     """(conforms, report graph, fastshacl results): in full without ``state``, else the kept results of the
-    unaffected focus nodes and those of the affected ones, validated again on their context."""
+    unaffected focus nodes and those of the affected ones, validated again on their context (``store``:
+    the kept store brought up to date, Cache.store; ``graphs``: data, ontology, provenance)."""
     engine = fastshacl.Engine(shapes)
     if state is None:
         conforms, report = engine.validate(store, graphs)
         return conforms, report, engine.results
     focus = affected(store, added, removed)
     focus_rdflib = {fastshacl.to_rdflib(x) for x in focus}
-    nodes = {fastshacl.to_rdflib(x) for x in context(store, focus)}
-    data, ontology, prov = graphs
-    sub_data, sub_prov = Graph(), Graph()
-    for s in nodes:
-        for t in data.triples((s, None, None)):
-            sub_data.add(t)
-    for t in prov:  # a TripleSet: no index by subject, one pass
-        if t[0] in nodes:
-            sub_prov.add(t)
-    sub = (sub_data, ontology, sub_prov)
+    # the triples of the context's nodes, in whichever graph (data, provenance; the ontology is whole)
+    sub = Graph()
+    for x in context(store, focus):
+        for q in store.quads_for_pattern(x, None, None):
+            sub.add(tuple(fastshacl.to_rdflib(t) for t in (q.subject, q.predicate, q.object)))
+    sub = (sub, graphs[1])
     engine.validate(fastshacl.load_store(sub), sub)
     labelled = {v: k for k, v in content_labels(shapes).items()}
     kept = [_local(r, labelled) for r in state["results"] if r[0] not in focus_rdflib]

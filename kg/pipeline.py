@@ -197,12 +197,17 @@ def _received(writer: DistWriter, answer: tuple) -> None:
 
 def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs):
     """SHACL through kg.incremental: (report, (fastshacl results to keep, the shapes graph they cite),
-    (added, removed))."""
+    (added, removed)). A first build validates in full on a store in memory; the next ones on the kept
+    store, brought up to date by Δ."""
     from .fastshacl import load_store
     from .validation import report_of
 
-    delta = kept.delta(ox_graphs) if state is not None else ((), ())
-    store = load_store([ox_graphs["data"], ox_graphs["ontology"], ox_graphs["provenance"]])
+    if state is None:
+        delta, store = ((), ()), load_store([ox_graphs[n] for n in incremental.STORED])
+    else:
+        by_graph = kept.delta(state, ox_graphs)
+        store = kept.store(by_graph)
+        delta = tuple([t for d in by_graph.values() for t in d[i]] for i in (0, 1))
     shapes = load_shapes()
     _, graph, results = incremental.validate(shapes, store, (data, ontology, prov), state, *delta)
     return report_of(graph, data), (results, shapes), delta
@@ -364,6 +369,8 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
         },
     })
     if kept is not None:
+        if state is None:  # a full build: the store the next one brings up to date
+            kept.save_store({n: triples[n] for n in incremental.STORED})
         # the results cite blank nodes of that shapes graph
         kept.save(out, writer.indexes, *results, inferred, ontology, state["tables"] if state else None)
     log(f"built {out} in {time.perf_counter() - t0:.1f}s: " + ", ".join(f"{n} {c}" for n, c in counts.items())
