@@ -89,22 +89,33 @@ def factual(data: Graph):
             yield s, p, o
 
 
+# The terms rdf11() and add_words() write for every statement and words, looked up once: an rdflib
+# namespace attribute is a Python call (a second of a 100x build went to those lookups).
+_TYPE, _SUBJECT, _PREDICATE, _OBJECT = RDF.type, RDF.subject, RDF.predicate, RDF.object
+_ANNOTATION, _STATEMENT, _MOTIVATED, _DESCRIBING = OA.Annotation, RDF.Statement, OA.motivatedBy, OA.describing
+_DERIVED, _TARGET = PROV.wasDerivedFrom, OA.hasTarget
+_SPECIFIC, _SOURCE, _SELECTOR = OA.SpecificResource, OA.hasSource, OA.hasSelector
+_QUOTE, _EXACT, _PREFIX, _SUFFIX = OA.TextQuoteSelector, OA.exact, OA.prefix, OA.suffix
+_POSITION, _START, _END, _COUNT = OA.TextPositionSelector, OA.start, OA.end, XSD.nonNegativeInteger
+
+
 def rdf11(statements: dict, namespace: str) -> TripleSet:
     """The provenance graph, RDF 1.1 rendering, as a TripleSet (``.graph()`` for an rdflib Graph).
     ``statements``: {triple: iterable of Words}."""
     g = TripleSet()
+    add = g.add
     done = set()  # words cited by several statements are written once
     for triple, words in statements.items():
         st = statement_iri(namespace, triple)
-        g.add((st, RDF.type, OA.Annotation))
-        g.add((st, RDF.type, RDF.Statement))
-        g.add((st, OA.motivatedBy, OA.describing))
-        g.add((st, RDF.subject, triple[0]))
-        g.add((st, RDF.predicate, triple[1]))
-        g.add((st, RDF.object, triple[2]))
+        add((st, _TYPE, _ANNOTATION))
+        add((st, _TYPE, _STATEMENT))
+        add((st, _MOTIVATED, _DESCRIBING))
+        add((st, _SUBJECT, triple[0]))
+        add((st, _PREDICATE, triple[1]))
+        add((st, _OBJECT, triple[2]))
         for w in words:
-            g.add((st, PROV.wasDerivedFrom, w.sentence))
-            g.add((st, OA.hasTarget, w.iri))
+            add((st, _DERIVED, w.sentence))
+            add((st, _TARGET, w.iri))
             if w not in done:
                 done.add(w)
                 add_words(g, w)
@@ -114,17 +125,18 @@ def rdf11(statements: dict, namespace: str) -> TripleSet:
 def add_words(g, w: Words) -> None:
     """``g``: an rdflib Graph or a TripleSet."""
     quote, position = URIRef(f"{w.iri}/quote"), URIRef(f"{w.iri}/position")
-    g.add((w.iri, RDF.type, OA.SpecificResource))
-    g.add((w.iri, OA.hasSource, w.sentence))
-    g.add((w.iri, OA.hasSelector, quote))
-    g.add((w.iri, OA.hasSelector, position))
-    g.add((quote, RDF.type, OA.TextQuoteSelector))
-    g.add((quote, OA.exact, Literal(w.exact)))
-    g.add((quote, OA.prefix, Literal(w.prefix)))
-    g.add((quote, OA.suffix, Literal(w.suffix)))
-    g.add((position, RDF.type, OA.TextPositionSelector))
-    g.add((position, OA.start, Literal(w.start, datatype=XSD.nonNegativeInteger)))
-    g.add((position, OA.end, Literal(w.end, datatype=XSD.nonNegativeInteger)))
+    add = g.add
+    add((w.iri, _TYPE, _SPECIFIC))
+    add((w.iri, _SOURCE, w.sentence))
+    add((w.iri, _SELECTOR, quote))
+    add((w.iri, _SELECTOR, position))
+    add((quote, _TYPE, _QUOTE))
+    add((quote, _EXACT, Literal(w.exact)))
+    add((quote, _PREFIX, Literal(w.prefix)))
+    add((quote, _SUFFIX, Literal(w.suffix)))
+    add((position, _TYPE, _POSITION))
+    add((position, _START, Literal(w.start, datatype=_COUNT)))
+    add((position, _END, Literal(w.end, datatype=_COUNT)))
 
 
 def reifies(statements: dict, namespace: str) -> list[ox.Triple]:

@@ -74,14 +74,14 @@ def build(data: Graph, inferred: Graph, base: str) -> bytes:
     """The index of ``data`` (names, sentence texts and glosses; types completed by ``inferred``) as the
     bytes of an SQLite database."""
     rows: dict[str, dict] = {}
-    for s, p, o in data.triples((None, None, None)):
-        if not isinstance(s, URIRef) or not isinstance(o, Literal) or not str(s).startswith(base + "id/"):
-            continue
-        if p in (RDFS.label, SKOS.altLabel, RDF.value, APG.gloss):
-            rows.setdefault(str(s), {"names": set(), "texts": set()})
-            field = {RDFS.label: "label", SKOS.altLabel: "alt", RDF.value: "text", APG.gloss: "gloss"}[p]
-            (rows[str(s)]["names"] if field in ("label", "alt") else rows[str(s)]["texts"]).add(
-                (field, o.language or "", str(o)))
+    fields = {RDFS.label: "label", SKOS.altLabel: "alt", RDF.value: "text", APG.gloss: "gloss"}  # once
+    prefix = base + "id/"
+    for p, field in fields.items():
+        for s, o in data.subject_objects(p):
+            if not isinstance(s, URIRef) or not isinstance(o, Literal) or not s.startswith(prefix):
+                continue
+            row = rows.setdefault(str(s), {"names": set(), "texts": set()})
+            row["names" if field in ("label", "alt") else "texts"].add((field, o.language or "", str(o)))
     db = sqlite3.connect(":memory:")
     db.executescript(TABLES)
     db.execute(f"PRAGMA user_version = {FORMAT}")
