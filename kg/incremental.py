@@ -1,9 +1,13 @@
 """Incremental rebuilds: SHACL and OWL RL redone only around the triples that changed since the last build.
 
-``apg build --cache DIR`` (``kg.pipeline.build(cache=…)``, fast engines) keeps, after each build, the data
-and provenance graphs as N-Triples (hard links to the dumps), the SHACL results and the inferred triples,
+``apg build --cache DIR`` (``kg.pipeline.build(cache=…)``, fast engines) keeps, after each build, its dumps
+written in parts (kg.parts; hard links in ``dist/``) with their indexes, a pyoxigraph store on disk of data,
+ontology and provenance (``store/``, one named graph each), the SHACL results and the inferred triples,
 under a key: the hash of the code (kg/*.py), the shapes, the ontology and the base IRI. The next build with
-the same key compares its graphs with the kept ones, line by line: Δ, the triples added or removed.
+the same key finds Δ, the triples added or removed, from the parts' keys: the lines of its data and
+provenance parts the last build's N-Triples lack, against those of the last build's parts it lacks; it
+brings the kept store up to date with Δ (the state is removed first: a build that fails then leaves a cache
+that makes the next build full).
 
 **SHACL is local.** Every shape here reads, from its focus node, only the triples of nodes it reaches in at
 most two steps, each either forward (to an object) or backward along ``rdf:subject`` (the reifiers of the
@@ -23,9 +27,10 @@ inferred triples about a node (rdf:type: its subject; others: subject and object
 data triples about that node; those about the nodes of Δ are derived again from their triples, the others
 kept. An inconsistency found there fails the build (a full build would report it too, with any others).
 
-Everything else (facts, graph, dumps, the search index) is rebuilt in full: the dumps are sorted whole files
-and their gzip copies must be byte-identical to a full build's, so an edit anywhere rewrites them. The
-output is byte-identical to a full build's (tests/test_incremental.py).
+**Dumps**: every piece of every dump whose part is unchanged is copied from the kept files (its bytes and
+its gzip bytes, kg.parts.Kept), the others are serialised and compressed. Facts, the graph and the outputs
+derived from the whole graph (the search index, coverage, reports, the metadata graph) are rebuilt in full.
+The output is byte-identical to a full build's (tests/test_incremental.py).
 """
 import hashlib
 import os
