@@ -125,22 +125,35 @@ def infer_with(ontology, data, engine: str):
 
 class Forked:
     """``job()`` in a forked process (the graphs are shared copy-on-write, not sent): ``wait()`` returns its
-    answer (pickled back) or raises its exception; ``cancel()`` ends it (the build failed before)."""
+    answer (pickled back) or raises its exception; ``cancel()`` ends it (the build failed before). With
+    ``early``, the job is called with a function to send one value before its answer: ``early()`` returns
+    that value (or raises the job's exception, if it failed before sending it)."""
 
-    def __init__(self, job, name: str = "OWL RL"):
+    def __init__(self, job, name: str = "OWL RL", early: bool = False):
         self.name = name
         context = multiprocessing.get_context("fork")
         self.answer, sender = context.Pipe(duplex=False)
+        self.first, first = context.Pipe(duplex=False) if early else (None, None)
 
         def run():
             try:
-                sender.send(("ok", job()))
+                sender.send(("ok", job(lambda value: first.send(("ok", value))) if early else job()))
             except BaseException as exc:  # noqa: BLE001 (any failure is the build's, raised in the parent)
                 sender.send(("error", exc))
 
         self.process = context.Process(target=run, daemon=True)
         self.process.start()
         sender.close()
+        if first is not None:
+            first.close()
+
+    def early(self):
+        try:
+            kind, value = self.first.recv()
+        except EOFError:  # the job failed (or ended) without sending it: its answer says why
+            self.wait()
+            raise BuildError(f"the {self.name} process sent nothing early") from None
+        return value
 
     def wait(self):
         try:
@@ -195,22 +208,46 @@ def _received(writer: DistWriter, answer: tuple) -> None:
         writer.scratch_kept.add(name, rows)
 
 
-def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs):
+def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs, by_graph):
     """SHACL through kg.incremental: (report, (fastshacl results to keep, the shapes graph they cite),
     (added, removed)). A first build validates in full on a store in memory; the next ones on the kept
-    store, brought up to date by Δ."""
+    store, brought up to date by Δ (``by_graph``: Cache.delta)."""
     from .fastshacl import load_store
     from .validation import report_of
 
     if state is None:
         delta, store = ((), ()), load_store([ox_graphs[n] for n in incremental.STORED])
     else:
-        by_graph = kept.delta(state, ox_graphs)
         store = kept.store(by_graph)
         delta = tuple([t for d in by_graph.values() for t in d[i]] for i in (0, 1))
     shapes = load_shapes()
     _, graph, results = incremental.validate(shapes, store, (data, ontology, prov), state, *delta)
     return report_of(graph, data), (results, shapes), delta
+
+
+def _side_outputs(writer, ctx, data, ontology, prov, links, missing, base) -> tuple[dict, dict]:
+    """The files that need neither SHACL nor OWL RL (written while a forked process makes the dumps): the
+    ontology's pages, redirects, the links report and linksets, the coverage; (coverage, links report)."""
+    for name, page in render_ontology_docs(ontology, data).items():  # one page per language
+        writer.add(name, page, media_type="text/html", compress=False)
+    # retired IRIs -> the IRIs that replace them, for the server to redirect (and dcterms:isReplacedBy)
+    redirects = {str(old): str(new) for old, new in sorted(ctx.former.items())}
+    writer.add("redirects.json", (json.dumps(redirects, indent=2, sort_keys=True) + "\n").encode(),
+               media_type="application/json", compress=False)
+    links_report = link_report(ctx.registry, links)
+    writer.add("links.txt", report_text(links_report).encode(), media_type="text/plain", compress=False)
+    writer.add("links.json", report_json(links_report).encode(), media_type="application/json",
+               compress=False)
+    # the identity links on their own (VoID linksets) and a Mix'n'match catalogue (kg/linksets.py)
+    for name in linksets.TARGETS:
+        links_graph = linksets.linkset(data, name)
+        writer.add(linksets.linkset_file(name), serialize_graph(links_graph, FORMAT_BY_EXTENSION["nt"]),
+                   media_type="application/n-triples", triples=len(links_graph))
+    writer.add(linksets.MIXNMATCH, linksets.mixnmatch(data, ctx.registry, base),
+               media_type="text/tab-separated-values", compress=False)
+    cov = coverage(data, prov, missing)
+    writer.add("coverage.txt", coverage_text(cov).encode(), media_type="text/plain", compress=False)
+    return cov, links_report
 
 
 def _without_cycle_collector(function):
@@ -266,23 +303,40 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
         engine == "fast" and state is None and len(data) > FAST_ABOVE) else None
     if inferring is not None:
         undo.append(inferring.cancel)
-    # each graph becomes pyoxigraph triples once, in dump order: the fast SHACL engine's store and the dumps
-    ox_graphs = {"data": oxigraph_triples(data), "ontology": oxigraph_triples(ontology),
-                 "provenance": oxigraph_triples(prov)} if engine == "fast" else {}
     iri = {n: ctx.iris.graph(n) for n in (*SOURCE_GRAPHS, *DERIVED_GRAPHS)}
-    reifies = provenance.reifies(ctx.words, ctx.iris.statements)
     writer = DistWriter(out)
     if kept is not None:  # the pieces of the last build's dumps an edit left alone are copied (kg.parts)
         writer.kept = kept.kept(state)
     undo.append(writer.discard)  # a failed build leaves no staging directory behind
+    big = engine == "fast" and len(data) > FAST_ABOVE
+    # an incremental build of a big graph needs no pyoxigraph triples of the source graphs here (the kept
+    # store is brought up to date by Δ): the forked dumps process makes them and sends Δ back first
+    early = big and state is not None
+    # each graph becomes pyoxigraph triples once, in dump order: the fast SHACL engine's store and the dumps
+    ox_graphs = {"data": oxigraph_triples(data), "ontology": oxigraph_triples(ontology),
+                 "provenance": oxigraph_triples(prov)} if engine == "fast" and not early else {}
+    reifies = None if early else provenance.reifies(ctx.words, ctx.iris.statements)
+
+    def source_dumps(send=None):
+        graphs = ox_graphs or {"data": oxigraph_triples(data), "ontology": oxigraph_triples(ontology),
+                               "provenance": oxigraph_triples(prov)}
+        if send is not None:
+            send(kept.delta(state, graphs))
+        extra = reifies if reifies is not None else provenance.reifies(ctx.words, ctx.iris.statements)
+        return _graph_dumps(writer, {n: graphs[n] for n in SOURCE_GRAPHS}, iri, extra)
+
     # and the dumps of the graphs SHACL and OWL RL only read, in another forked process meanwhile: SHACL
     # keeps one core busy, and at scale those dumps (and their gzip copies) are most of the dumps stage
-    dumping = Forked(lambda: _graph_dumps(writer, {n: ox_graphs[n] for n in SOURCE_GRAPHS}, iri, reifies),
-                      "dumps") if (engine == "fast" and len(data) > FAST_ABOVE) else None
+    dumping = Forked(source_dumps, "dumps", early=early) if big else None
     if dumping is not None:
         undo.append(dumping.cancel)
+    # meanwhile, what needs neither SHACL nor OWL RL
+    missing = provenance.without_provenance(data, prov)
+    cov, links_report = _side_outputs(writer, ctx, data, ontology, prov, links, missing, base)
     if kept is not None:
-        report, results, delta = _validate_incrementally(kept, state, data, ontology, prov, ox_graphs)
+        by_graph = (dumping.early() if early else kept.delta(state, ox_graphs)) if state is not None else None
+        report, results, delta = _validate_incrementally(kept, state, data, ontology, prov, ox_graphs,
+                                                        by_graph)
     else:
         report = validate_with(data, ontology, prov, engine, ox_graphs)
     if report.violations:
@@ -303,13 +357,13 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     counts["metadata"] = len(metadata)
     graphs = {"data": data, "ontology": ontology, "inferred": inferred, "metadata": metadata,
               "provenance": prov}
-    missing = provenance.without_provenance(data, prov)
     if missing:  # SHACL says so too; this keeps the count exact
         raise BuildError(f"{len(missing)} factual triple(s) without statement-level provenance: "
                          f"{missing[:3]}")
 
     progress("dumps")
-    triples = {n: ox_graphs.pop(n, None) or oxigraph_triples(g) for n, g in graphs.items()}
+    triples = {n: ox_graphs.pop(n, None) or oxigraph_triples(g) for n, g in graphs.items()
+               if n in DERIVED_GRAPHS or dumping is None}  # the source graphs: in the forked process
     if dumping is not None:  # the source graphs' dumps, written meanwhile by a forked process
         _received(writer, dumping.wait())
     else:
@@ -317,39 +371,21 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     _graph_dumps(writer, {n: triples[n] for n in DERIVED_GRAPHS}, iri)
     # the dataset files are copied from the graphs' dumps piece by piece: the N-Quads from the N-Triples,
     # the TriG from the blocks; RDF 1.2: the same dataset, plus one rdf:reifies triple term per reifier
-    ntriples = {str(iri[n]): f"{n}.nt" for n in triples}
+    ntriples = {str(iri[n]): f"{n}.nt" for n in graphs}
     ntriples12 = {**ntriples, str(iri["provenance"]): "provenance-rdf12.nt"}
-    blocks = {str(iri[n]): f"{n}.trig" for n in triples}
+    blocks = {str(iri[n]): f"{n}.trig" for n in graphs}
     blocks12 = {**blocks, str(iri["provenance"]): "provenance-rdf12.trig"}
-    total, total12 = sum(counts.values()), sum(counts.values()) + len(reifies)
+    reifiers = len(ctx.words)  # one per statement (kg.provenance.reifies)
+    total, total12 = sum(counts.values()), sum(counts.values()) + reifiers
     for name, trig, n, nq in (("dataset", blocks, total, ntriples), ("dataset-rdf12", blocks12, total12,
                                                                     ntriples12)):
         parts.write_dataset_trig(writer, f"{name}.trig", trig, n, FORMAT_BY_EXTENSION["trig"].media_type)
         parts.write_dataset_nquads(writer, f"{name}.nq", nq, n, FORMAT_BY_EXTENSION["nq"].media_type)
-    for name, page in render_ontology_docs(ontology, data).items():  # one page per language
-        writer.add(name, page, media_type="text/html", compress=False)
-    # retired IRIs -> the IRIs that replace them, for the server to redirect (and dcterms:isReplacedBy)
-    redirects = {str(old): str(new) for old, new in sorted(ctx.former.items())}
-    writer.add("redirects.json", (json.dumps(redirects, indent=2, sort_keys=True) + "\n").encode(),
-               media_type="application/json", compress=False)
     # the full-text index of names and sentences behind the search box and /reconcile (kg/search_index.py)
     writer.add(search_index.FILE, search_index.build(data, inferred, base),
                media_type=search_index.MEDIA_TYPE, compress=False)
     writer.add_canonical_report("shacl-report.ttl", report.graph)
     writer.add("shacl-report.txt", report.text().encode(), media_type="text/plain", compress=False)
-    links_report = link_report(ctx.registry, links)
-    writer.add("links.txt", report_text(links_report).encode(), media_type="text/plain", compress=False)
-    writer.add("links.json", report_json(links_report).encode(), media_type="application/json",
-               compress=False)
-    # the identity links on their own (VoID linksets) and a Mix'n'match catalogue (kg/linksets.py)
-    for name in linksets.TARGETS:
-        links_graph = linksets.linkset(data, name)
-        writer.add(linksets.linkset_file(name), serialize_graph(links_graph, FORMAT_BY_EXTENSION["nt"]),
-                   media_type="application/n-triples", triples=len(links_graph))
-    writer.add(linksets.MIXNMATCH, linksets.mixnmatch(data, ctx.registry, base),
-               media_type="text/tab-separated-values", compress=False)
-    cov = coverage(data, prov, missing)
-    writer.add("coverage.txt", coverage_text(cov).encode(), media_type="text/plain", compress=False)
     writer.finish({
         "name": "apg-kg",
         "version": __version__,
@@ -363,14 +399,14 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
             "graph": str(ctx.iris.graph("provenance")),
             "factual_triples": cov["factual_triples"],
             "with_statement_provenance": cov["factual_triples"] - len(missing),
-            "reifiers": len(reifies),
+            "reifiers": reifiers,
             "rdf12_files": ["dataset-rdf12.trig", "dataset-rdf12.nq", "provenance-rdf12.ttl",
                             "provenance-rdf12.nt"],
         },
     })
     if kept is not None:
         if state is None:  # a full build: the store the next one brings up to date
-            kept.save_store({n: triples[n] for n in incremental.STORED})
+            kept.save_store({n: triples[n] if n in triples else ox_graphs[n] for n in incremental.STORED})
         # the results cite blank nodes of that shapes graph
         kept.save(out, writer.indexes, *results, inferred, ontology, state["tables"] if state else None)
     log(f"built {out} in {time.perf_counter() - t0:.1f}s: " + ", ".join(f"{n} {c}" for n, c in counts.items())

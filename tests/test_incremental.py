@@ -4,6 +4,7 @@ import pytest
 
 from bench import synth
 from kg import incremental
+from kg import pipeline
 from kg.pipeline import build
 
 QUIET = {"log": lambda *_: None}
@@ -31,13 +32,19 @@ def _same_dist(a, b) -> None:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
-@pytest.mark.parametrize("stem, rid, change", [
-    ("holdings", "malenkov-head-of-government-x1", _no_ending),
-    ("holdings", "malenkov-head-of-government-x1", _no_post),
-    synth.EDIT,  # inferred triples go (apg:speaker's super-properties)
-    ("persons", "khrushchev-x1", _relabel),
+@pytest.mark.parametrize("stem, rid, change, forked", [
+    ("holdings", "malenkov-head-of-government-x1", _no_ending, False),
+    ("holdings", "malenkov-head-of-government-x1", _no_post, False),
+    (*synth.EDIT, False),  # inferred triples go (apg:speaker's super-properties)
+    (*synth.EDIT, True),  # as a big graph is built: Δ found and sent back by the forked dumps process
+    ("persons", "khrushchev-x1", _relabel, False),
 ])
-def test_incremental_rebuild_is_a_full_build(tmp_path, stem, rid, change, monkeypatch):
+def test_incremental_rebuild_is_a_full_build(tmp_path, stem, rid, change, forked, monkeypatch):
+    if forked:  # the 2x graph as big: OWL RL and the dumps in forked processes
+        monkeypatch.setattr(pipeline, "FAST_ABOVE", 1_000)
+        early = []
+        real_early = pipeline.Forked.early
+        monkeypatch.setattr(pipeline.Forked, "early", lambda self: early.append(1) or real_early(self))
     root, cache = tmp_path / "facts", tmp_path / "cache"
     synth.write(root, 2)
     dirs = {"facts_dir": root / "facts", "sources_dir": root / "source", "engine": "fast", **QUIET}
@@ -51,6 +58,8 @@ def test_incremental_rebuild_is_a_full_build(tmp_path, stem, rid, change, monkey
     again = build(tmp_path / "again", cache=cache, **dirs)
     assert again.incremental
     assert calls, "the second build did not go the incremental way"
+    if forked:
+        assert early, "Δ did not come from the forked dumps process"
     copied, pieces = again.pieces  # the dumps' pieces the edit left alone are copied (kg.parts)
     assert pieces > 100 and copied > pieces / 2, again.pieces
     build(tmp_path / "full", **dirs)
