@@ -109,10 +109,11 @@ class Cache:
         tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
         tmp.replace(self.path / "state.pickle")
 
-    def delta(self, state: dict, triples: dict) -> dict:
+    def delta(self, state: dict, triples: dict, keyed: dict | None = None) -> dict:
         """{graph: (added, removed)} pyoxigraph triples of data and provenance against the last build: the
         lines of this build's parts (kg.parts) whose keys the last build's N-Triples dumps lack, against
-        those of its parts this build lacks. No whole graph is compared."""
+        those of its parts this build lacks. No whole graph is compared. ``keyed``: {graph:
+        kg.parts.keyed(its triples)}, if the caller has them."""
         kept, delta = self.kept(state), {}
         for name in STORED:
             if name == "ontology":  # under the same key the ontology is the same
@@ -120,9 +121,7 @@ class Cache:
             file = f"{name}.nt"
             rows = state["parts"][file]
             old_keys, new_keys, old, new = {r[0] for r in rows}, set(), set(), set()
-            for part in parts.split(triples[name]):
-                nt = parts.ntriples(part)
-                k = parts.key(nt)
+            for _, nt, k in (keyed or {}).get(name) or parts.keyed(triples[name]):
                 new_keys.add(k)
                 if k not in old_keys:
                     new.update(nt.splitlines())

@@ -53,6 +53,16 @@ def split(triples: list) -> list[list]:
     return parts
 
 
+def keyed(triples: list) -> list[tuple[list, bytes, str]]:
+    """split(), each part with its N-Triples and key: for a caller that needs them twice (kg.incremental's
+    Δ, then the dumps)."""
+    out = []
+    for part in split(triples):
+        nt = ntriples(part)
+        out.append((part, nt, key(nt)))
+    return out
+
+
 def ntriples(part: list) -> bytes:
     return ox.serialize(part, format=ox.RdfFormat.N_TRIPLES)
 
@@ -258,25 +268,27 @@ class PartSink:
         self.gz_file.close()
 
 
-def write_graph(writer, name: str, triples: list, graph: str, formats, block: tuple | None = None) -> None:
+def write_graph(writer, name: str, triples: list, graph: str, formats, block: tuple | None = None,
+                parted: list | None = None) -> None:
     """Every dump ``{name}.{ext}`` of one graph in ``formats`` (kg.dist.Format, no datasets) and its block
     of a dataset TriG file (``block``: its scratch name, the dataset file's name), all part by part (one
-    part's serialisations in memory at a time)."""
+    part's serialisations in memory at a time); ``parted``: keyed(triples), if the caller has it."""
     outputs = [(fmt.rdf_format, None, writer.parts(f"{name}.{fmt.extension}", media_type=fmt.media_type,
                                                    triples=len(triples), graph=graph)) for fmt in formats]
     if block is not None:
         outputs.append((ox.RdfFormat.TRIG, graph, writer.parts(block[0], scratch=block[1])))
     try:
-        parts = split(triples)
+        parts = parted if parted is not None else [(part, None, None) for part in split(triples)]
         for fmt, g, sink in outputs:
             f = frame(fmt, g)
             if not parts and f.empty is not None:
                 sink.write(None, lambda f=f: f.empty)
             elif f.head:
                 sink.write(None, lambda f=f: f.head)
-        for i, part in enumerate(parts):
-            nt = ntriples(part)
-            k = key(nt)
+        for i, (part, nt, k) in enumerate(parts):
+            if nt is None:
+                nt = ntriples(part)
+                k = key(nt)
             for fmt, g, sink in outputs:
                 f = frame(fmt, g)
                 if i and f.sep:

@@ -125,35 +125,22 @@ def infer_with(ontology, data, engine: str):
 
 class Forked:
     """``job()`` in a forked process (the graphs are shared copy-on-write, not sent): ``wait()`` returns its
-    answer (pickled back) or raises its exception; ``cancel()`` ends it (the build failed before). With
-    ``early``, the job is called with a function to send one value before its answer: ``early()`` returns
-    that value (or raises the job's exception, if it failed before sending it)."""
+    answer (pickled back) or raises its exception; ``cancel()`` ends it (the build failed before)."""
 
-    def __init__(self, job, name: str = "OWL RL", early: bool = False):
+    def __init__(self, job, name: str = "OWL RL"):
         self.name = name
         context = multiprocessing.get_context("fork")
         self.answer, sender = context.Pipe(duplex=False)
-        self.first, first = context.Pipe(duplex=False) if early else (None, None)
 
         def run():
             try:
-                sender.send(("ok", job(lambda value: first.send(("ok", value))) if early else job()))
+                sender.send(("ok", job()))
             except BaseException as exc:  # noqa: BLE001 (any failure is the build's, raised in the parent)
                 sender.send(("error", exc))
 
         self.process = context.Process(target=run, daemon=True)
         self.process.start()
         sender.close()
-        if first is not None:
-            first.close()
-
-    def early(self):
-        try:
-            kind, value = self.first.recv()
-        except EOFError:  # the job failed (or ended) without sending it: its answer says why
-            self.wait()
-            raise BuildError(f"the {self.name} process sent nothing early") from None
-        return value
 
     def wait(self):
         try:
@@ -178,7 +165,8 @@ SOURCE_GRAPHS = ("data", "ontology", "provenance")
 DERIVED_GRAPHS = ("inferred", "metadata")
 
 
-def _graph_dumps(writer: DistWriter, triples: dict, iri: dict, reifies: list | None = None) -> tuple:
+def _graph_dumps(writer: DistWriter, triples: dict, iri: dict, reifies: list | None = None,
+                 keyed: dict | None = None) -> tuple:
     """Every single-graph dump of ``triples`` ({name: pyoxigraph triples, sorted}) and its gzip copy, part
     by part (kg.parts: at scale none is held whole), each graph's block of the dataset TriG files (a
     scratch file), and with ``reifies`` the provenance graph's RDF 1.2 dumps and block: (the manifest
@@ -187,7 +175,8 @@ def _graph_dumps(writer: DistWriter, triples: dict, iri: dict, reifies: list | N
     pieces = list(writer.pieces)
     single = [f for f in FORMATS if not f.dataset]
     for name, g in triples.items():
-        parts.write_graph(writer, name, g, str(iri[name]), single, block=(f"{name}.trig", "dataset.trig"))
+        parts.write_graph(writer, name, g, str(iri[name]), single, block=(f"{name}.trig", "dataset.trig"),
+                          parted=(keyed or {}).get(name))
     if reifies is not None:  # the provenance graph plus one rdf:reifies triple term per reifier
         parts.write_graph(writer, "provenance-rdf12", [*triples["provenance"], *reifies],
                           str(iri["provenance"]), [FORMAT_BY_EXTENSION[e] for e in ("ttl", "nt")],
@@ -309,32 +298,27 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
         writer.kept = kept.kept(state)
     undo.append(writer.discard)  # a failed build leaves no staging directory behind
     big = engine == "fast" and len(data) > FAST_ABOVE
-    # an incremental build of a big graph needs no pyoxigraph triples of the source graphs here (the kept
-    # store is brought up to date by Δ): the forked dumps process makes them and sends Δ back first
-    early = big and state is not None
     # each graph becomes pyoxigraph triples once, in dump order: the fast SHACL engine's store and the dumps
+    # (here, not in the forked process: there every rdflib term touched would copy its page)
     ox_graphs = {"data": oxigraph_triples(data), "ontology": oxigraph_triples(ontology),
-                 "provenance": oxigraph_triples(prov)} if engine == "fast" and not early else {}
-    reifies = None if early else provenance.reifies(ctx.words, ctx.iris.statements)
+                 "provenance": oxigraph_triples(prov)} if engine == "fast" else {}
+    reifies = provenance.reifies(ctx.words, ctx.iris.statements)
+    # an incremental build cuts data and provenance into parts once: for Δ, then for their dumps
+    keyed = {n: parts.keyed(ox_graphs[n]) for n in ("data", "provenance")} if state is not None else None
 
-    def source_dumps(send=None):
-        graphs = ox_graphs or {"data": oxigraph_triples(data), "ontology": oxigraph_triples(ontology),
-                               "provenance": oxigraph_triples(prov)}
-        if send is not None:
-            send(kept.delta(state, graphs))
-        extra = reifies if reifies is not None else provenance.reifies(ctx.words, ctx.iris.statements)
-        return _graph_dumps(writer, {n: graphs[n] for n in SOURCE_GRAPHS}, iri, extra)
+    def source_dumps():
+        return _graph_dumps(writer, {n: ox_graphs[n] for n in SOURCE_GRAPHS}, iri, reifies, keyed)
 
     # and the dumps of the graphs SHACL and OWL RL only read, in another forked process meanwhile: SHACL
     # keeps one core busy, and at scale those dumps (and their gzip copies) are most of the dumps stage
-    dumping = Forked(source_dumps, "dumps", early=early) if big else None
+    dumping = Forked(source_dumps, "dumps") if big else None
     if dumping is not None:
         undo.append(dumping.cancel)
     # meanwhile, what needs neither SHACL nor OWL RL
     missing = provenance.without_provenance(data, prov)
     cov, links_report = _side_outputs(writer, ctx, data, ontology, prov, links, missing, base)
     if kept is not None:
-        by_graph = (dumping.early() if early else kept.delta(state, ox_graphs)) if state is not None else None
+        by_graph = kept.delta(state, ox_graphs, keyed) if state is not None else None
         report, results, delta = _validate_incrementally(kept, state, data, ontology, prov, ox_graphs,
                                                         by_graph)
     else:
@@ -362,12 +346,11 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
                          f"{missing[:3]}")
 
     progress("dumps")
-    triples = {n: ox_graphs.pop(n, None) or oxigraph_triples(g) for n, g in graphs.items()
-               if n in DERIVED_GRAPHS or dumping is None}  # the source graphs: in the forked process
+    triples = {n: ox_graphs.pop(n, None) or oxigraph_triples(g) for n, g in graphs.items()}
     if dumping is not None:  # the source graphs' dumps, written meanwhile by a forked process
         _received(writer, dumping.wait())
     else:
-        _graph_dumps(writer, {n: triples[n] for n in SOURCE_GRAPHS}, iri, reifies)
+        _graph_dumps(writer, {n: triples[n] for n in SOURCE_GRAPHS}, iri, reifies, keyed)
     _graph_dumps(writer, {n: triples[n] for n in DERIVED_GRAPHS}, iri)
     # the dataset files are copied from the graphs' dumps piece by piece: the N-Quads from the N-Triples,
     # the TriG from the blocks; RDF 1.2: the same dataset, plus one rdf:reifies triple term per reifier
@@ -375,8 +358,7 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     ntriples12 = {**ntriples, str(iri["provenance"]): "provenance-rdf12.nt"}
     blocks = {str(iri[n]): f"{n}.trig" for n in graphs}
     blocks12 = {**blocks, str(iri["provenance"]): "provenance-rdf12.trig"}
-    reifiers = len(ctx.words)  # one per statement (kg.provenance.reifies)
-    total, total12 = sum(counts.values()), sum(counts.values()) + reifiers
+    total, total12 = sum(counts.values()), sum(counts.values()) + len(reifies)
     for name, trig, n, nq in (("dataset", blocks, total, ntriples), ("dataset-rdf12", blocks12, total12,
                                                                     ntriples12)):
         parts.write_dataset_trig(writer, f"{name}.trig", trig, n, FORMAT_BY_EXTENSION["trig"].media_type)
@@ -399,14 +381,14 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
             "graph": str(ctx.iris.graph("provenance")),
             "factual_triples": cov["factual_triples"],
             "with_statement_provenance": cov["factual_triples"] - len(missing),
-            "reifiers": reifiers,
+            "reifiers": len(reifies),
             "rdf12_files": ["dataset-rdf12.trig", "dataset-rdf12.nq", "provenance-rdf12.ttl",
                             "provenance-rdf12.nt"],
         },
     })
     if kept is not None:
         if state is None:  # a full build: the store the next one brings up to date
-            kept.save_store({n: triples[n] if n in triples else ox_graphs[n] for n in incremental.STORED})
+            kept.save_store({n: triples[n] for n in incremental.STORED})
         # the results cite blank nodes of that shapes graph
         kept.save(out, writer.indexes, *results, inferred, ontology, state["tables"] if state else None)
     log(f"built {out} in {time.perf_counter() - t0:.1f}s: " + ", ".join(f"{n} {c}" for n, c in counts.items())
