@@ -161,7 +161,7 @@ class Kept:
     ``rows(file)`` -> the file's index rows in order, ``read(file, row)`` -> (bytes, gzip bytes)."""
 
     def __init__(self, folder: Path | None = None, index: dict | None = None):
-        self.folder, self.index, self.by_key = folder, dict(index or {}), {}
+        self.folder, self.index, self.by_key, self.files = folder, dict(index or {}), {}, {}
 
     def add(self, name: str, rows: list) -> None:
         self.index[name] = rows
@@ -178,13 +178,21 @@ class Kept:
 
     def read(self, name: str, row) -> tuple[bytes, bytes]:
         _, offset, length, gz_offset, gz_length = row
-        return _read(self.folder / name, offset, length), _read(self.folder / f"{name}.gz", gz_offset,
-                                                                  gz_length)
+        return self._read(name, offset, length), self._read(f"{name}.gz", gz_offset, gz_length)
 
+    def _read(self, name: str, offset: int, length: int) -> bytes:
+        fd = self.files.get(name)
+        if fd is None:  # open once: a dump has hundreds of pieces
+            fd = self.files[name] = os.open(self.folder / name, os.O_RDONLY)
+        return os.pread(fd, length, offset)
 
-def _read(path: Path, offset: int, length: int) -> bytes:
-    with open(path, "rb") as f:
-        return os.pread(f.fileno(), length, offset)
+    def close(self) -> None:
+        for fd in self.files.values():
+            os.close(fd)
+        self.files.clear()
+
+    def __del__(self):
+        self.close()
 
 
 class PartSink:
