@@ -40,11 +40,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal
-from rdflib.namespace import OWL, RDF, SH
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SH, SKOS
 
 from . import fastowl, fastshacl, parts
 from .dist import content_labels
-from .namespaces import OA
+from .namespaces import APG, OA
+from .provenance import NOT_FACTUAL
 from .reasoning import InconsistencyError, keep
 from .resources import shapes_dir
 
@@ -53,6 +54,7 @@ REACH = 3
 _BACK = (ox.NamedNode(str(RDF.subject)), ox.NamedNode(str(OA.hasSelector)))  # the backward steps
 _KEPT = ("data.nt", "provenance.nt")  # in dist/, with every other dump written in parts
 STORED = ("data", "ontology", "provenance")  # the graphs SHACL reads, in the kept store
+KEPT_FILES = ("search.sqlite",)  # derived from the whole graph, used again while Δ spares its inputs
 _GRAPH = "urn:apg-kg:cache:"  # the kept store's graph names
 
 
@@ -76,35 +78,43 @@ class Cache:
         except (OSError, pickle.UnpicklingError, EOFError):
             return None
         if state.get("key") != self.key or not (self.path / "store").is_dir() or not all(
-                (self.path / "dist" / n).is_file() for n in (*_KEPT, *state.get("parts", ()))):
+                (self.path / "dist" / n).is_file() for n in (*_KEPT, *state.get("parts", ()), *KEPT_FILES)):
             return None
         return state
+
+    def kept_file(self, name: str) -> bytes | None:
+        """A file of KEPT_FILES as the last build wrote it."""
+        try:
+            return (self.path / "dist" / name).read_bytes()
+        except OSError:
+            return None
 
     def kept(self, state: dict | None) -> parts.Kept:
         """The last build's dumps, as pieces to copy (kg.parts)."""
         return parts.Kept(self.path / "dist", state["parts"]) if state else parts.Kept()
 
     def save(self, out: Path, indexes: dict, results: list, shapes: Graph, inferred: Graph,
-             ontology: Graph, tables=None) -> None:
+             ontology: Graph, tables=None, derived: dict | None = None) -> None:
         """Keep this build's state; ``indexes``: its dumps written in parts (kg.parts), hard-linked here with
-        their gzip copies for the next build to copy pieces from."""
+        their gzip copies for the next build to copy pieces from (and the files of KEPT_FILES);
+        ``derived``: what the outputs derived from the whole graph were made of (Derived)."""
         self.path.mkdir(parents=True, exist_ok=True)
         labels = content_labels(shapes)
         if tables is None:  # kg.fastowl's closed ontology: the key covers the ontology
             tables = fastowl.Tables(ontology)
             tables.schema_inferred = set(tables.schema_inferred)
         state = {"key": self.key, "results": [_portable(r, labels) for r in results],
-                 "inferred": list(inferred), "tables": tables, "parts": indexes}
+                 "inferred": list(inferred), "tables": tables, "parts": indexes, **(derived or {})}
         (self.path / "state.pickle").unlink(missing_ok=True)  # no state while the files change
         kept = self.path / "dist"
         shutil.rmtree(kept, ignore_errors=True)
         kept.mkdir()
-        for name in sorted({*_KEPT, *indexes}):  # hard links to the dumps (a copy across file systems)
-            for file in (name, f"{name}.gz"):
-                try:
-                    os.link(out / file, kept / file)
-                except OSError:
-                    shutil.copyfile(out / file, kept / file)
+        files = [f for n in sorted({*_KEPT, *indexes}) for f in (n, f"{n}.gz")] + list(KEPT_FILES)
+        for file in files:  # hard links to the dumps (a copy across file systems)
+            try:
+                os.link(out / file, kept / file)
+            except OSError:
+                shutil.copyfile(out / file, kept / file)
         tmp = self.path / "state.pickle.tmp"
         tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
         tmp.replace(self.path / "state.pickle")
@@ -170,6 +180,56 @@ def _portable(result: tuple, labels: dict) -> tuple:
 def _local(result: tuple, nodes: dict) -> tuple:
     *head, shape, constraint, messages = result
     return (*head, nodes.get(shape, shape), nodes.get(constraint, constraint), messages)
+
+
+# ------------------------------------------------------------------- the outputs derived from the whole graph
+# Each is used again, as the last build made it, while Δ touches none of its inputs (the predicates below, and
+# for the metadata graph's figures the sets of subjects and predicates); else it is made again in full.
+SEARCH_INPUTS = frozenset(str(p) for p in (RDFS.label, SKOS.altLabel, RDF.value, APG.gloss, RDF.type))
+COVERAGE_INPUTS = frozenset(str(p) for p in (RDF.type, PROV.wasDerivedFrom, APG.sentenceId))
+STATS_INPUTS = frozenset(str(p) for p in (RDF.type, OWL.sameAs))
+
+
+def touches(triples, predicates: frozenset) -> bool:
+    """Has a triple (a pyoxigraph triple or quad, or an rdflib one) one of these predicates (IRIs)?"""
+    return any((t.predicate.value if isinstance(t, ox.Triple | ox.Quad) else str(t[1])) in predicates
+               for t in triples)
+
+
+def _rdflib(t) -> tuple:
+    return tuple(fastshacl.to_rdflib(x) for x in (t.subject, t.predicate, t.object))
+
+
+def same_stats(data: Graph, added: list, removed: list) -> bool:
+    """Does Δ (of the data graph, pyoxigraph triples) leave kg.metadata.data_stats as they were: no rdf:type
+    or owl:sameAs triple, no subject or predicate that comes or goes?"""
+    if touches((*added, *removed), STATS_INPUTS):
+        return False
+    new = {_rdflib(t) for t in added}
+    for s, p, _ in new:  # each was there before: a triple of its that Δ did not add
+        if all(t in new for t in data.triples((s, None, None))) or \
+                all(t in new for t in data.triples((None, p, None))):
+            return False
+    for t in removed:  # each is still there
+        s, p, _ = _rdflib(t)
+        if (s, None, None) not in data or (None, p, None) not in data:
+            return False
+    return True
+
+
+def coverage_again(cov: dict, data: Graph, added: list, removed: list) -> dict | None:
+    """kg.coverage.coverage of the data graph from the last build's, where Δ (of the data graph) touches no
+    type, citation or sentence: only the count of factual triples changes (those of a cited subject whose
+    predicate is not in NOT_FACTUAL). None where Δ touches more."""
+    if touches((*added, *removed), COVERAGE_INPUTS):
+        return None
+    change = 0
+    for sign, triples in ((1, added), (-1, removed)):
+        for t in triples:
+            s, p, _ = _rdflib(t)
+            if p not in NOT_FACTUAL and (s, PROV.wasDerivedFrom, None) in data:
+                change += sign
+    return {**cov, "factual_triples": cov["factual_triples"] + change}
 
 
 # ---------------------------------------------------------------------------------------------- SHACL

@@ -28,8 +28,25 @@ def release_date(ontology: Graph) -> str:
     return str(found) if found is not None else "1970-01-01"
 
 
+def data_stats(data: Graph, base: str) -> dict:
+    """What the metadata graph says of the data graph: entities, distinct subjects and properties, the
+    entities of each class, the identity links to each target. Computed once per graph (an incremental
+    build keeps them while its change touches none of it: kg.incremental.same_stats)."""
+    subjects = set(data.subjects())
+    return {
+        "entities": sum(1 for s in subjects if isinstance(s, URIRef) and str(s).startswith(f"{base}id/")),
+        "subjects": len(subjects),
+        "properties": len(set(data.predicates())),
+        "classes": {cls: len(set(data.subjects(RDF.type, cls))) for cls in set(data.objects(None, RDF.type))},
+        "links": {name: sum(1 for _, o in data.subject_objects(OWL.sameAs) if str(o).startswith(prefix))
+                  for name, prefix in TARGETS.items()},
+    }
+
+
 def metadata_graph(iris: Iris, data: Graph, counts: dict[str, int], source_doc: URIRef,
-                   modified: str | None = None) -> Graph:
+                   modified: str | None = None, stats: dict | None = None) -> Graph:
+    """The VoID/DCAT description of the build; ``stats``: data_stats(data), if the caller has them."""
+    stats = data_stats(data, iris.base) if stats is None else stats
     g = Graph()
     ds = iris.dataset
     base = iris.base
@@ -59,22 +76,21 @@ def metadata_graph(iris: Iris, data: Graph, counts: dict[str, int], source_doc: 
         g.add((ds, VOID.vocabulary, URIRef(PREFIXES[ns])))
     g.add((ds, VOID.vocabulary, URIRef(str(ONTOLOGY_IRI))))
     g.add((ds, VOID.triples, Literal(sum(counts.values()), datatype=XSD.integer)))
-    subjects = {s for s in data.subjects() if isinstance(s, URIRef) and str(s).startswith(f"{base}id/")}
-    g.add((ds, VOID.entities, Literal(len(subjects), datatype=XSD.integer)))
-    g.add((ds, VOID.distinctSubjects, Literal(len(set(data.subjects())), datatype=XSD.integer)))
-    g.add((ds, VOID.properties, Literal(len(set(data.predicates())), datatype=XSD.integer)))
-    for cls in sorted(set(data.objects(None, RDF.type))):
+    g.add((ds, VOID.entities, Literal(stats["entities"], datatype=XSD.integer)))
+    g.add((ds, VOID.distinctSubjects, Literal(stats["subjects"], datatype=XSD.integer)))
+    g.add((ds, VOID.properties, Literal(stats["properties"], datatype=XSD.integer)))
+    for cls in sorted(stats["classes"]):
         part = URIRef(f"{base}dataset/class/{_slug(cls)}")
         g.add((ds, VOID.classPartition, part))
         g.add((part, VOID["class"], cls))
-        g.add((part, VOID.entities, Literal(len(set(data.subjects(RDF.type, cls))), datatype=XSD.integer)))
+        g.add((part, VOID.entities, Literal(stats["classes"][cls], datatype=XSD.integer)))
     for name, n in sorted(counts.items()):
         sub = iris.graph(name)
         g.add((ds, VOID.subset, sub))
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, RDFS.label, Literal(f"{name} graph", lang="en")))
         g.add((sub, VOID.triples, Literal(n, datatype=XSD.integer)))
-    _linksets(g, ds, base, data)
+    _linksets(g, ds, base, stats["links"])
     _distributions(g, ds, base)
     return g
 
@@ -87,11 +103,11 @@ def _slug(iri) -> str:
     return text.rsplit("/", 1)[-1].replace("#", "-")
 
 
-def _linksets(g: Graph, ds: URIRef, base: str, data: Graph) -> None:
+def _linksets(g: Graph, ds: URIRef, base: str, links: dict) -> None:
     homepages = {"wikidata": "https://www.wikidata.org/", "dbpedia": "https://dbpedia.org/"}
     for name, prefix in TARGETS.items():
         homepage = homepages[name]
-        n = sum(1 for _, o in data.subject_objects(OWL.sameAs) if str(o).startswith(prefix))
+        n = links[name]
         ls = URIRef(f"{base}dataset/linkset/{name}")
         target = URIRef(f"{base}dataset/target/{name}")
         g.add((ds, VOID.subset, ls))

@@ -22,7 +22,7 @@ from .dist import (
 from .facts import FACTS_DIR, load_facts
 from .iris import DEFAULT_BASE, Iris
 from .links import link_report, load_links, report_json, report_text
-from .metadata import metadata_graph, release_date
+from .metadata import data_stats, metadata_graph, release_date
 from .namespaces import ONTOLOGY_IRI
 from .ontology_docs import render as render_ontology_docs
 from .quotes import Quotes
@@ -214,9 +214,10 @@ def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs, by_gra
     return report_of(graph, data), (results, shapes), delta
 
 
-def _side_outputs(writer, ctx, data, ontology, prov, links, missing, base) -> tuple[dict, dict]:
+def _side_outputs(writer, ctx, data, ontology, prov, links, missing, base, cov=None) -> tuple[dict, dict]:
     """The files that need neither SHACL nor OWL RL (written while a forked process makes the dumps): the
-    ontology's pages, redirects, the links report and linksets, the coverage; (coverage, links report)."""
+    ontology's pages, redirects, the links report and linksets, the coverage (``cov``: from the last
+    build's, kg.incremental.coverage_again); (coverage, links report)."""
     for name, page in render_ontology_docs(ontology, data).items():  # one page per language
         writer.add(name, page, media_type="text/html", compress=False)
     # retired IRIs -> the IRIs that replace them, for the server to redirect (and dcterms:isReplacedBy)
@@ -234,7 +235,11 @@ def _side_outputs(writer, ctx, data, ontology, prov, links, missing, base) -> tu
                    media_type="application/n-triples", triples=len(links_graph))
     writer.add(linksets.MIXNMATCH, linksets.mixnmatch(data, ctx.registry, base),
                media_type="text/tab-separated-values", compress=False)
-    cov = coverage(data, prov, missing)
+    if cov is None:
+        cov = coverage(data, prov, missing)
+    else:  # what kg.coverage.coverage says of the triples without statement-level provenance
+        cov = {**cov, "without_statement_provenance": [" ".join(t.n3() for t in triple)
+                                                       for triple in missing]}
     writer.add("coverage.txt", coverage_text(cov).encode(), media_type="text/plain", compress=False)
     return cov, links_report
 
@@ -316,9 +321,10 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
         undo.append(dumping.cancel)
     # meanwhile, what needs neither SHACL nor OWL RL
     missing = provenance.without_provenance(data, prov)
-    cov, links_report = _side_outputs(writer, ctx, data, ontology, prov, links, missing, base)
+    by_graph = kept.delta(state, ox_graphs, keyed) if state is not None else None
+    cov = incremental.coverage_again(state["coverage"], data, *by_graph["data"]) if state else None
+    cov, links_report = _side_outputs(writer, ctx, data, ontology, prov, links, missing, base, cov)
     if kept is not None:
-        by_graph = kept.delta(state, ox_graphs, keyed) if state is not None else None
         report, results, delta = _validate_incrementally(kept, state, data, ontology, prov, ox_graphs,
                                                         by_graph)
     else:
@@ -326,8 +332,11 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     if report.violations:
         raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
     progress("OWL RL")
+    inferred_delta = ()
     if state is not None:
         inferred = incremental.infer(ontology, data, state, *delta)
+        before, after = set(state["inferred"]), set(inferred)
+        inferred_delta = [*(after - before), *(before - after)]
     elif inferring is not None:
         inferred = Graph()
         for t in inferring.wait():
@@ -336,8 +345,10 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
         inferred = infer_with(ontology, data, engine)
     counts = {"data": len(data), "ontology": len(ontology), "inferred": len(inferred),
               "provenance": len(prov)}
+    stats = state["stats"] if state and incremental.same_stats(data, *by_graph["data"]) else \
+        data_stats(data, base)
     metadata = metadata_graph(ctx.iris, data, counts, ctx.iris.source(ctx.default_source),
-                              modified=release_date(ontology))
+                              modified=release_date(ontology), stats=stats)
     counts["metadata"] = len(metadata)
     graphs = {"data": data, "ontology": ontology, "inferred": inferred, "metadata": metadata,
               "provenance": prov}
@@ -364,7 +375,11 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
         parts.write_dataset_trig(writer, f"{name}.trig", trig, n, FORMAT_BY_EXTENSION["trig"].media_type)
         parts.write_dataset_nquads(writer, f"{name}.nq", nq, n, FORMAT_BY_EXTENSION["nq"].media_type)
     # the full-text index of names and sentences behind the search box and /reconcile (kg/search_index.py)
-    writer.add(search_index.FILE, search_index.build(data, inferred, base),
+    index = None
+    if state is not None and not incremental.touches(
+            (*by_graph["data"][0], *by_graph["data"][1], *inferred_delta), incremental.SEARCH_INPUTS):
+        index = kept.kept_file(search_index.FILE)  # no name or type changed: the last build's index
+    writer.add(search_index.FILE, index or search_index.build(data, inferred, base),
                media_type=search_index.MEDIA_TYPE, compress=False)
     writer.add_canonical_report("shacl-report.ttl", report.graph)
     writer.add("shacl-report.txt", report.text().encode(), media_type="text/plain", compress=False)
@@ -390,7 +405,9 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
         if state is None:  # a full build: the store the next one brings up to date
             kept.save_store({n: triples[n] for n in incremental.STORED})
         # the results cite blank nodes of that shapes graph
-        kept.save(out, writer.indexes, *results, inferred, ontology, state["tables"] if state else None)
+        kept.save(out, writer.indexes, *results, inferred, ontology, state["tables"] if state else None,
+                  {"stats": stats, "coverage": {k: v for k, v in cov.items()
+                                                if k != "without_statement_provenance"}})
     log(f"built {out} in {time.perf_counter() - t0:.1f}s: " + ", ".join(f"{n} {c}" for n, c in counts.items())
         + f"; SHACL {len(report.violations)} violations, {len(report.warnings)} warnings")
     return Built(data, ontology, inferred, metadata, prov, report, links_report, ctx.registry,

@@ -51,11 +51,20 @@ def test_incremental_rebuild_is_a_full_build(tmp_path, stem, rid, change, forked
     calls = []
     real = incremental.affected
     monkeypatch.setattr(incremental, "affected", lambda *a: calls.append(1) or real(*a))
+    made = []  # the outputs derived from the whole graph that the rebuild made again
+    for name in ("coverage", "data_stats"):
+        real_fn = getattr(pipeline, name)
+        monkeypatch.setattr(pipeline, name, lambda *a, real_fn=real_fn, name=name, **k: made.append(name) or
+                            real_fn(*a, **k))
+    real_index = pipeline.search_index.build
+    monkeypatch.setattr(pipeline.search_index, "build", lambda *a: made.append("search") or real_index(*a))
     again = build(tmp_path / "again", cache=cache, **dirs)
     assert again.incremental
     assert calls, "the second build did not go the incremental way"
     copied, pieces = again.pieces  # the dumps' pieces the edit left alone are copied (kg.parts)
     assert pieces > 100 and copied > pieces / 2, again.pieces
+    # used again while the edit spares their inputs: no name, type, citation, subject or predicate changed
+    assert sorted(made) == {_relabel: ["coverage", "search"]}.get(change, []), made
     build(tmp_path / "full", **dirs)
     _same_dist(tmp_path / "again", tmp_path / "full")
     with pytest.raises(AssertionError):
