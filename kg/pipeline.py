@@ -197,17 +197,16 @@ def _received(writer: DistWriter, answer: tuple) -> None:
         writer.scratch_kept.add(name, rows)
 
 
-def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs, by_graph):
+def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs, by_graph, store):
     """SHACL through kg.incremental: (report, (fastshacl results to keep, the shapes graph they cite),
     (added, removed)). A first build validates in full on a store in memory; the next ones on the kept
-    store, brought up to date by Δ (``by_graph``: Cache.delta)."""
+    store (``store``), brought up to date by Δ (``by_graph``: Cache.delta)."""
     from .fastshacl import load_store
     from .validation import report_of
 
     if state is None:
         delta, store = ((), ()), load_store([ox_graphs[n] for n in incremental.STORED])
     else:
-        store = kept.store(by_graph)
         delta = tuple([t for d in by_graph.values() for t in d[i]] for i in (0, 1))
     shapes = load_shapes()
     _, graph, results = incremental.validate(shapes, store, (data, ontology, prov), state, *delta)
@@ -320,13 +319,15 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     if dumping is not None:
         undo.append(dumping.cancel)
     # meanwhile, what needs neither SHACL nor OWL RL
-    missing = provenance.without_provenance(data, prov)
     by_graph = kept.delta(state, ox_graphs, keyed) if state is not None else None
+    store = kept.store(by_graph) if state is not None else None  # the kept store, brought up to date
+    missing = incremental.unsupported(store, data, by_graph) if state is not None else \
+        provenance.without_provenance(data, prov)
     cov = incremental.coverage_again(state["coverage"], data, *by_graph["data"]) if state else None
     cov, links_report = _side_outputs(writer, ctx, data, ontology, prov, links, missing, base, cov)
     if kept is not None:
         report, results, delta = _validate_incrementally(kept, state, data, ontology, prov, ox_graphs,
-                                                        by_graph)
+                                                        by_graph, store)
     else:
         report = validate_with(data, ontology, prov, engine, ox_graphs)
     if report.violations:

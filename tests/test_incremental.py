@@ -1,6 +1,10 @@
 """Incremental rebuilds (kg.incremental): edit one fact record, rebuild with the cache, and the output is
 byte for byte that of a full build of the edited facts."""
+import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rdflib.namespace import PROV
 
 from bench import synth
 from kg import incremental, pipeline
@@ -78,3 +82,46 @@ def test_a_new_key_means_a_full_build(tmp_path):
     cache = incremental.Cache(tmp_path, "one")
     (tmp_path / "state.pickle").write_bytes(b"not a pickle")
     assert cache.load() is None
+
+
+def _graphs(built, drop: list, add: list):
+    """The built graphs with provenance triples ``drop`` (indices) removed and data triples ``add`` added:
+    (data, provenance, Δ as Cache.delta gives it)."""
+    from rdflib import Graph
+
+    from kg.dist import to_oxigraph
+
+    prov = sorted(built.provenance_triples, key=str)
+    gone = [prov[i % len(prov)] for i in drop]
+    data = Graph(store="SimpleMemory")
+    for t in built.data:
+        data.add(t)
+    for t in add:
+        data.add(t)
+    ox3 = lambda ts: [ox.Triple(*(to_oxigraph(x) for x in t)) for t in ts]  # noqa: E731
+    kept = set(built.provenance_triples) - set(gone)
+    return data, kept, {"data": (ox3(add), []), "provenance": ([], ox3(set(gone)))}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drop=st.lists(st.integers(0, 10**6), max_size=6), extra=st.integers(0, 3))
+def test_unsupported_is_without_provenance(built, tmp_path_factory, drop, extra):
+    """kg.incremental.unsupported (from Δ and the kept store) finds exactly the factual triples that
+    kg.provenance.without_provenance finds in the whole graphs, for removed provenance triples and added
+    factual triples without any."""
+    from rdflib import Literal
+
+    from kg.dist import oxigraph_triples
+    from kg.namespaces import APG
+    from kg.provenance import without_provenance
+
+    cited = sorted(set(built.data.subjects(PROV.wasDerivedFrom, None)))
+    add = [(cited[i * 7 % len(cited)], APG.manner, Literal(f"not in the source {i}", lang="en"))
+           for i in range(extra)]
+    data, prov, delta = _graphs(built, drop, add)
+    cache = incremental.Cache(tmp_path_factory.mktemp("cache"), "key")
+    cache.save_store({"data": oxigraph_triples(built.data), "ontology": oxigraph_triples(built.ontology),
+                      "provenance": oxigraph_triples(built.provenance_triples)})
+    store = cache.store(delta)
+    assert incremental.unsupported(store, data, delta) == without_provenance(data, prov)
+    del store
