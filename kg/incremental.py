@@ -236,27 +236,29 @@ def unsupported(store: ox.Store, data: Graph, delta: dict) -> list:
     """kg.provenance.without_provenance of this build's graphs, from the last build's (none: it was built)
     and Δ (Cache.delta; ``store``: Cache.store, brought up to date). A factual triple can lack support now
     only if Δ added it, made it factual (its subject became cited) or touched the reifiers or words that
-    supported it: those are looked at again, in the store."""
-    P = ox.NamedNode(f"{_GRAPH}provenance")
-    D = ox.NamedNode(f"{_GRAPH}data")
+    supported it: those are looked at again. Candidates are taken from the rdflib data graph (the store
+    gives xsd:nonNegativeInteger literals back as xsd:integer), their support from the store."""
+    from .dist import to_oxigraph
+
+    P = ox.NamedNode(f"{_GRAPH}provenance")  # noqa: N806
     rdf_s, rdf_p, rdf_o = (ox.NamedNode(str(x)) for x in (RDF.subject, RDF.predicate, RDF.object))
     derived, target, source = (ox.NamedNode(str(x))
                                for x in (PROV.wasDerivedFrom, OA.hasTarget, OA.hasSource))
     (added, _), (p_added, p_removed) = delta["data"], delta["provenance"]
     candidates = set()
     for t in added:
-        if t.predicate == derived:  # a subject cited now: each of its triples may be factual now
-            candidates.update(ox.Triple(q.subject, q.predicate, q.object)
-                              for q in store.quads_for_pattern(t.subject, None, None, D))
+        r = _rdflib(t)
+        if r[1] == PROV.wasDerivedFrom:  # a subject cited now: each of its triples may be factual now
+            candidates.update(data.triples((r[0], None, None)))
         else:
-            candidates.add(ox.Triple(t.subject, t.predicate, t.object))
-    old = {}  # the parts of reifiers' triples and the targets that Δ removed: what they used to say
+            candidates.add(r)
+    old = {}  # what the reifiers and words touched by Δ said before
     for t in p_removed:
         old.setdefault(t.subject, {}).setdefault(t.predicate, []).append(t.object)
     reifiers = set()
     for t in (*p_added, *p_removed):
         x = t.subject
-        reifiers.add(x)  # x a reifier, or x words that reifiers target (now or before)
+        reifiers.add(x)  # x a reifier, or words that reifiers target (now or before)
         reifiers.update(q.subject for q in store.quads_for_pattern(None, target, x, P))
     for st, said in old.items():
         for w in said.get(target, ()):
@@ -266,32 +268,25 @@ def unsupported(store: ox.Store, data: Graph, delta: dict) -> list:
     def values(x, p):
         return [q.object for q in store.quads_for_pattern(x, p, None, P)] + old.get(x, {}).get(p, [])
 
-    for st in reifiers:
+    for st in reifiers:  # every data triple of the subject and predicate a touched reifier is about
         for s in values(st, rdf_s):
             for p in values(st, rdf_p):
-                for o in values(st, rdf_o):
-                    candidates.add(ox.Triple(s, p, o))
+                candidates.update(data.triples((fastshacl.to_rdflib(s), fastshacl.to_rdflib(p), None)))
 
-    def supported(t) -> bool:
-        for q in store.quads_for_pattern(None, rdf_s, t.subject, P):
+    def supported(r) -> bool:
+        s, p, o = (to_oxigraph(x) for x in r)
+        for q in store.quads_for_pattern(None, rdf_s, s, P):
             st = q.subject
-            if ox.Quad(st, rdf_p, t.predicate, P) not in store or \
-                    ox.Quad(st, rdf_o, t.object, P) not in store:
+            if ox.Quad(st, rdf_p, p, P) not in store or ox.Quad(st, rdf_o, o, P) not in store:
                 continue
             sentences = {x.object for x in store.quads_for_pattern(st, derived, None, P)}
-            if any(w.object for w in store.quads_for_pattern(st, target, None, P)
-                   if any(x.object in sentences for x in store.quads_for_pattern(w.object, source, None, P))):
+            if any(any(x.object in sentences for x in store.quads_for_pattern(w.object, source, None, P))
+                   for w in store.quads_for_pattern(st, target, None, P)):
                 return True
         return False
 
-    missing = []
-    for t in candidates:
-        r = _rdflib(t)
-        if r[1] in NOT_FACTUAL or r not in data or (r[0], PROV.wasDerivedFrom, None) not in data:
-            continue
-        if not supported(t):
-            missing.append(r)
-    return sorted(missing)
+    return sorted(r for r in candidates if r[1] not in NOT_FACTUAL and r in data and
+                  (r[0], PROV.wasDerivedFrom, None) in data and not supported(r))
 
 
 # ---------------------------------------------------------------------------------------------- SHACL
