@@ -141,3 +141,32 @@ def test_unsupported_is_without_provenance(real, tmp_path_factory, drop, extra):
     store = cache.store(delta)
     assert incremental.unsupported(store, data, delta) == without_provenance(data, prov)
     del store
+
+
+def test_a_failed_rebuild_leaves_a_cache_that_makes_a_full_build(tmp_path, monkeypatch):
+    """A rebuild that fails after the kept store took its Δ leaves no state behind: the next build with the
+    cache is a full one (the store no longer matches the kept dumps), and right."""
+    import shutil
+
+    root, cache = tmp_path / "facts", tmp_path / "cache"
+    synth.write(root, 2)
+    dirs = {"facts_dir": root / "facts", "sources_dir": root / "source", "engine": "fast", **QUIET}
+    build(tmp_path / "first", cache=cache, **dirs)
+    kept = tmp_path / "kept-facts"
+    shutil.copytree(root / "facts", kept)
+    synth.edit(root, *synth.EDIT)
+
+    def fail(*args):
+        raise RuntimeError("the build failed after the kept store changed")
+
+    with monkeypatch.context() as m:
+        m.setattr(incremental, "validate", fail)
+        with pytest.raises(RuntimeError, match="kept store changed"):
+            build(tmp_path / "failed", cache=cache, **dirs)
+    shutil.rmtree(root / "facts")
+    shutil.copytree(kept, root / "facts")  # the failed edit undone, another made
+    synth.edit(root, "persons", "khrushchev-x1", _relabel)
+    again = build(tmp_path / "again", cache=cache, **dirs)
+    assert not again.incremental
+    build(tmp_path / "full", **dirs)
+    _same_dist(tmp_path / "again", tmp_path / "full")
