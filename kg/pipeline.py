@@ -178,9 +178,14 @@ def _graph_dumps(writer: DistWriter, triples: dict, iri: dict, reifies: list | N
         parts.write_graph(writer, name, g, str(iri[name]), single, block=(f"{name}.trig", "dataset.trig"),
                           parted=(keyed or {}).get(name))
     if reifies is not None:  # the provenance graph plus one rdf:reifies triple term per reifier
-        parts.write_graph(writer, "provenance-rdf12", [*triples["provenance"], *reifies],
-                          str(iri["provenance"]), [FORMAT_BY_EXTENSION[e] for e in ("ttl", "nt")],
-                          block=("provenance-rdf12.trig", "dataset-rdf12.trig"))
+        rdf12 = [*triples["provenance"], *reifies]
+        keyed12 = None
+        if (keyed or {}).get("provenance"):  # the same cuts as the provenance graph's, but in its last part
+            last = keyed["provenance"][-1][0]
+            keyed12 = keyed["provenance"][:-1] + parts.keyed(rdf12[len(rdf12) - len(reifies) - len(last):])
+        parts.write_graph(writer, "provenance-rdf12", rdf12, str(iri["provenance"]),
+                          [FORMAT_BY_EXTENSION[e] for e in ("ttl", "nt")],
+                          block=("provenance-rdf12.trig", "dataset-rdf12.trig"), parted=keyed12)
     return ({n: writer.files[n] for n in writer.files.keys() - files},
             {n: writer.indexes[n] for n in writer.indexes.keys() - indexes},
             {n: writer.scratch_kept.index[n] for n in writer.scratch_kept.index.keys() - blocks},
