@@ -28,9 +28,11 @@ data triples about that node; those about the nodes of Δ are derived again from
 kept. An inconsistency found there fails the build (a full build would report it too, with any others).
 
 **Dumps**: every piece of every dump whose part is unchanged is copied from the kept files (its bytes and
-its gzip bytes, kg.parts.Kept), the others are serialised and compressed. Facts, the graph and the outputs
-derived from the whole graph (the search index, coverage, reports, the metadata graph) are rebuilt in full.
-The output is byte-identical to a full build's (tests/test_incremental.py).
+its gzip bytes, kg.parts.Kept), the others are serialised and compressed. **Outputs derived from the whole
+graph** (the search index, the coverage, the metadata graph's figures) are used again while Δ touches none of
+their inputs, and the factual triples without provenance are looked for only where Δ could have made them
+(``unsupported``). Facts and the graph are rebuilt in full. The output is byte-identical to a full build's
+(tests/test_incremental.py).
 """
 import hashlib
 import os
