@@ -78,16 +78,6 @@ def deflate(data: bytes) -> bytes:
     return z.compress(data) + z.flush(zlib.Z_SYNC_FLUSH)
 
 
-def gzip_member(pieces) -> bytes:
-    """What PartSink writes for these pieces: gzip.decompress() gives b"".join(pieces)."""
-    crc, size, out = 0, 0, [_GZIP_HEADER]
-    for piece in pieces:
-        crc, size = zlib.crc32(piece, crc), size + len(piece)
-        if piece:
-            out.append(deflate(piece))
-    return b"".join([*out, _FINAL, struct.pack("<II", crc, size & 0xFFFFFFFF)])
-
-
 @dataclass(frozen=True)
 class Frame:
     """What a format puts around and between the parts' bodies."""
