@@ -36,6 +36,10 @@ class Context:
     words: dict = field(default_factory=dict)  # factual triple -> [kg.provenance.Words], after the build
     former: dict = field(default_factory=dict)  # retired IRI -> the IRI that replaces it
     provenance_graph: object = None  # the provenance graph (RDF 1.1, a kg.triples.TripleSet), after the build
+    # with a kg.fragments.Trace: which records each record's build read, and its statements' quote keys
+    trace: object = None
+    reads_by: dict = field(default_factory=dict)  # record id -> ids read
+    statements_by: dict = field(default_factory=dict)  # record id -> {triple: {quote key}}
 
     def add(self, s, p, o):
         self.graph.add((s, p, o))
@@ -46,14 +50,22 @@ class Context:
         self.graph.add((s, p, o))
         bucket = self.statements.setdefault((s, p, o), {})
         primary = self.quotes.support(rec, path, value, part)
+        keys = []
         for q in primary:
-            bucket[(q.source, q.sid, q.start, q.end)] = q
+            keys.append((q.source, q.sid, q.start, q.end))
+            bucket[keys[-1]] = q
         here = {(q.source, q.sid) for q in primary}
         for r, pa, v in also:
             more = self.quotes.support(r, pa, v)
+            if self.trace is not None:  # what that record's check read, this one reads
+                self.trace.read(r.id)
+                self.trace.read_all(self.quotes.checked.get(r.id, ()))
             # the premise's words in the same sentences where there are any, else wherever they are
             for q in [q for q in more if (q.source, q.sid) in here] or more:
-                bucket[(q.source, q.sid, q.start, q.end)] = q
+                keys.append((q.source, q.sid, q.start, q.end))
+                bucket[keys[-1]] = q
+        if self.trace is not None:
+            self.statements_by.setdefault(self.trace.current, {}).setdefault((s, p, o), set()).update(keys)
 
     def language(self, cite: str) -> str:
         source, _, sid = cite.rpartition(":")
@@ -456,15 +468,31 @@ BUILDERS = {
 ORDER = tuple(BUILDERS)
 
 
-def build_facts(ctx: Context, facts: dict[str, list[Record]]) -> None:
+def build_facts(ctx: Context, facts: dict[str, list[Record]], only: set | None = None) -> None:
+    """Register every record, then build them (``only``: these ids; kg.fragments: a rebuild). With
+    ``ctx.trace``, each record's build is traced: what it adds and reads (``reads_by``)."""
     register(ctx, facts)
+    if ctx.trace is not None:
+        from .fragments import traced
+
+        owner = {old: rec.id for records in facts.values() for rec in records for old in rec.get("former_ids")
+                 or []}
+        ctx.registry = traced(ctx.registry, ctx.trace, owner)
+        ctx.spans = traced(ctx.spans, ctx.trace)
     scheme = ctx.iris.thing("topic", "scheme")
     ctx.add(scheme, RDF.type, SKOS.ConceptScheme)
     ctx.add(scheme, RDFS.label, Literal("Topics of the Anti-Party Group episode", lang="en"))
     ctx.add(scheme, RDFS.label, Literal("Antipartijiskās grupas epizodes tēmas", lang="lv"))
     for stem in ORDER:
         for rec in facts.get(stem, []):
-            BUILDERS[stem](ctx, rec)
+            if only is not None and rec.id not in only:
+                continue
+            if ctx.trace is None:
+                BUILDERS[stem](ctx, rec)
+                continue
+            with ctx.trace.record(rec.id) as seen:
+                BUILDERS[stem](ctx, rec)
+            ctx.reads_by[rec.id] = seen
 
 
 def add_links(ctx: Context, links: list[dict]) -> None:

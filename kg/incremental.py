@@ -51,12 +51,13 @@ from .provenance import NOT_FACTUAL
 from .reasoning import InconsistencyError, keep
 from .resources import shapes_dir
 
-FORMAT = 3  # of the kept state
+FORMAT = 4  # of the kept state
 REACH = 3
 _BACK = (ox.NamedNode(str(RDF.subject)), ox.NamedNode(str(OA.hasSelector)))  # the backward steps
 _KEPT = ("data.nt", "provenance.nt")  # in dist/, with every other dump written in parts
 STORED = ("data", "ontology", "provenance")  # the graphs SHACL reads, in the kept store
-KEPT_FILES = ("search.sqlite",)  # derived from the whole graph, used again while Δ spares its inputs
+# derived from the whole graph, used again while Δ spares their inputs
+KEPT_FILES = ("search.sqlite", "mixnmatch.tsv", "linkset-wikidata.nt", "linkset-dbpedia.nt")
 _GRAPH = "urn:apg-kg:cache:"  # the kept store's graph names
 
 
@@ -146,14 +147,20 @@ class Cache:
     def store(self, delta: dict) -> ox.Store:
         """The last build's store (STORED, one named graph each, kept on disk) brought up to this build by
         Δ. The state goes first: a build that fails after this leaves a cache that makes a full build."""
+        store = self.open_store()
+        self.update(store, delta)
+        return store
+
+    def open_store(self) -> ox.Store:
+        return ox.Store(str(self.path / "store"))
+
+    def update(self, store: ox.Store, delta: dict) -> None:
         (self.path / "state.pickle").unlink(missing_ok=True)
-        store = ox.Store(str(self.path / "store"))
         for name, (added, removed) in delta.items():
             g = ox.NamedNode(f"{_GRAPH}{name}")
             for t in removed:
                 store.remove(ox.Quad(t.subject, t.predicate, t.object, g))
             store.extend([ox.Quad(t.subject, t.predicate, t.object, g) for t in added])
-        return store
 
     def save_store(self, triples: dict) -> None:
         """The store of a full build, for the next one to update (Cache.store)."""

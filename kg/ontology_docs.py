@@ -47,7 +47,18 @@ def _usage(data: Graph, term: URIRef) -> int:
         len(list(data.triples((None, None, term))))
 
 
-def _sections(ontology: Graph, data: Graph) -> list[dict]:
+def terms(ontology: Graph) -> list:
+    """The terms the pages show (each with its usage in the data)."""
+    ns = PREFIXES["apg"]
+    return sorted({t for _, kind in _KINDS for t in ontology.subjects(RDF.type, kind) if str(t).startswith(ns)})
+
+
+def usage(ontology: Graph, data) -> dict:
+    """{term: how often the data uses it}: its instances, the triples with it as predicate or object."""
+    return {t: _usage(data, t) for t in terms(ontology)}
+
+
+def _sections(ontology: Graph, used: dict) -> list[dict]:
     """The terms by kind, each with its labels in every language: what every language's page shows."""
     ns = PREFIXES["apg"]
     anchors = i18n.strings("en", "ontology")
@@ -63,16 +74,17 @@ def _sections(ontology: Graph, data: Graph) -> list[dict]:
             "domain": [curie(o) for o in sorted(ontology.objects(t, RDFS.domain))],
             "range": [curie(o) for o in sorted(ontology.objects(t, RDFS.range))],
             "scheme": [curie(o) for o in sorted(ontology.objects(t, SKOS.inScheme))],
-            "usage": _usage(data, t),
+            "usage": used[t],
         } for t in terms]
         if rows:
             sections.append({"key": key, "anchor": anchors[key].replace(" ", "-"), "terms": rows})
     return sections
 
 
-def render(ontology: Graph, data: Graph) -> dict[str, bytes]:
-    """The page in every language: {file name (``file_name``): HTML bytes}."""
-    sections = _sections(ontology, data)
+def render(ontology: Graph, data: Graph | None = None, used: dict | None = None) -> dict[str, bytes]:
+    """The page in every language: {file name (``file_name``): HTML bytes}; ``used``: usage(), if the
+    caller has it."""
+    sections = _sections(ontology, usage(ontology, data) if used is None else used)
     description = str(ontology.value(ONTOLOGY_IRI, DCTERMS.description) or "")
     notes = sorted(str(o) for o in ontology.objects(ONTOLOGY_IRI, SKOS.note))
     examples = sorted(str(o) for o in ontology.objects(ONTOLOGY_IRI, SKOS.example))

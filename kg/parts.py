@@ -267,12 +267,15 @@ class PartSink:
 
 
 def write_graph(writer, name: str, triples: list, graph: str, formats, block: tuple | None = None,
-                parted: list | None = None) -> None:
+                parted: list | None = None, count: int | None = None) -> None:
     """Every dump ``{name}.{ext}`` of one graph in ``formats`` (kg.dist.Format, no datasets) and its block
     of a dataset TriG file (``block``: its scratch name, the dataset file's name), all part by part (one
-    part's serialisations in memory at a time); ``parted``: keyed(triples), if the caller has it."""
+    part's serialisations in memory at a time); ``parted``: keyed(triples), if the caller has it, or
+    Patched.parts (a kept part's triples as a loader, called only if a piece is not kept; ``triples`` None
+    and ``count`` the number of triples)."""
+    count = len(triples) if count is None else count
     outputs = [(fmt.rdf_format, None, writer.parts(f"{name}.{fmt.extension}", media_type=fmt.media_type,
-                                                   triples=len(triples), graph=graph)) for fmt in formats]
+                                                   triples=count, graph=graph)) for fmt in formats]
     if block is not None:
         outputs.append((ox.RdfFormat.TRIG, graph, writer.parts(block[0], scratch=block[1])))
     try:
@@ -284,15 +287,17 @@ def write_graph(writer, name: str, triples: list, graph: str, formats, block: tu
             elif f.head:
                 sink.write(None, lambda f=f: f.head)
         for i, (part, nt, k) in enumerate(parts):
-            if nt is None:
+            if nt is None and k is None:
                 nt = ntriples(part)
                 k = key(nt)
+            if callable(part):  # kept: its triples only if a piece must be made again
+                part = _Loaded(part)
             for fmt, g, sink in outputs:
                 f = frame(fmt, g)
                 if i and f.sep:
                     sink.write(None, lambda f=f: f.sep)
-                sink.write(k, (lambda nt=nt: nt) if fmt == ox.RdfFormat.N_TRIPLES else
-                           (lambda part=part, fmt=fmt, g=g: body(part, fmt, g)))
+                sink.write(k, (lambda nt=nt, part=part: nt or ntriples(list(part))) if fmt == ox.RdfFormat.N_TRIPLES
+                           else (lambda part=part, fmt=fmt, g=g: body(list(part), fmt, g)))
         for fmt, g, sink in outputs:
             f = frame(fmt, g)
             if (parts or f.empty is None) and f.tail:
@@ -303,6 +308,18 @@ def write_graph(writer, name: str, triples: list, graph: str, formats, block: tu
         raise
     for _, _, sink in outputs:
         sink.close()
+
+
+class _Loaded:
+    """A kept part's triples, loaded on first use."""
+
+    def __init__(self, load):
+        self.load, self.triples = load, None
+
+    def __iter__(self):
+        if self.triples is None:
+            self.triples = self.load()
+        return iter(self.triples)
 
 
 def write_dataset_trig(writer, name: str, blocks: dict, triples: int, media_type: str) -> None:
@@ -327,3 +344,184 @@ def write_dataset_nquads(writer, name: str, ntriples_files: dict, triples: int, 
             for row in written.rows(file):
                 sink.write(None if row[0] is None else f"{row[0]}@{iri}",
                            lambda file=file, row=row, iri=iri: nquads(written.read(file, row)[0], iri))
+
+
+# ------------------------------------------------------------------------- patching kept parts with Δ
+_REIFIES = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#reifies>"
+
+
+def _subject(line: bytes) -> bytes:
+    return line[:line.index(b" ")]
+
+
+def run(line: bytes) -> int:
+    """Which run of an RDF 1.2 provenance dump a line belongs to: its provenance triples (0), then its
+    rdf:reifies triples (1), each run sorted."""
+    return 1 if line.split(b" ", 2)[1] == _REIFIES else 0
+
+
+def _order(line: bytes) -> tuple:
+    return run(line), line[:-2]  # a line is str(triple) + " ."
+
+
+def _place(line: bytes) -> tuple:
+    return run(line), _subject(line) + b" "  # ordered as the lines (no IRI or label holds a space)
+
+
+class Patched:
+    """A graph's parts as the last build wrote them to ``file`` (N-Triples, in a Kept), with Δ (N-Triples
+    lines without the newline) applied: ``parts`` for write_graph (kept parts are loaded only if a format
+    lacks their piece), ``lines(subject)`` the lines of a subject. Each run of parts Δ touches is cut again
+    as split() would: from a cut that still stands (a part whose first subject went is joined to the one
+    before) to the next part's first subject, which stays a cut."""
+
+    def __init__(self, kept: Kept, file: str, added, removed):
+        self.kept, self.file = kept, file
+        rows = [r for r in kept.rows(file) if r[0] is not None]
+        self.rows, self.cache = rows, {}
+        self.bounds = [self._bounds(r) for r in rows]
+        firsts = [b[0] for b in self.bounds]
+        touched: dict[int, tuple[set, set]] = {}
+        for sign, lines in ((0, added), (1, removed)):
+            for line in lines:
+                i = max(0, _bisect(firsts, _place(line)) - 1)
+                touched.setdefault(i, (set(), set()))[sign].add(line)
+        ranges: list[tuple[int, int, list]] = []  # patched parts i..j and their lines, in order
+        for i in sorted(touched):
+            if ranges and i <= ranges[-1][1]:
+                continue  # in the last range already
+            if ranges and i == ranges[-1][1] + 1:
+                i = ranges.pop()[0]  # adjacent or overlapping: one range (no kept cut between them)
+            j = i
+            while j + 1 < len(rows) and j + 1 in touched:
+                j += 1
+            lines, i, j = self._group(i, j, touched)
+            while ranges and i <= ranges[-1][1] + 1:
+                lines, i, j = self._group(ranges.pop()[0], j, touched)
+            ranges.append((i, j, lines))
+        self.parts: list = []  # (triples or a loader, N-Triples or None, key)
+        self.new_bounds: list = []  # (first _place, last _place, lines or a kept row)
+        k = 0
+        for i, j, lines in [*ranges, (len(rows), len(rows), None)]:
+            for n in range(k, i):
+                self._keep(n)
+            for part in _cut(lines or []):
+                self._new(part)
+            k = j + 1
+        if not rows and added:  # an empty graph before
+            for part in _cut(sorted(added, key=_order)):
+                self._new(part)
+
+    def _new(self, part: list) -> None:
+        nt = b"".join(line + b"\n" for line in part)
+        self.parts.append((list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)), nt, key(nt)))
+        self.new_bounds.append((_place(part[0]), _place(part[-1]), part))
+
+    def _keep(self, i: int) -> None:
+        row = self.rows[i]
+        self.parts.append((lambda row=row: list(ox.parse(self._read(row), format=ox.RdfFormat.N_TRIPLES)),
+                           None, row[0]))
+        self.new_bounds.append((*self.bounds[i], row))
+
+    def _group(self, i: int, j: int, touched: dict) -> tuple[list, int, int]:
+        """The patched lines of parts i..j, widened until both ends are cuts of the whole graph."""
+        def patched(k):
+            add, rem = touched.get(k, ((), ()))
+            return [line for line in self._lines(k) if line not in rem] + list(add)
+
+        lines = [line for k in range(i, j + 1) for line in patched(k)]
+        while True:
+            lines.sort(key=_order)
+            if i > 0 and not (lines and _starts(lines[0], self.bounds[i - 1][1])):
+                i -= 1
+                lines = patched(i) + lines
+                continue
+            if j + 1 < len(self.rows) and lines and self.bounds[j + 1][0][1] == _subject(lines[-1]) + b" ":
+                j += 1
+                lines = lines + patched(j)
+                continue
+            if j + 1 < len(self.rows) and not lines and i > 0 and \
+                    self.bounds[j + 1][0][1] == self.bounds[i - 1][1][1]:
+                j += 1
+                lines = patched(j)
+                continue
+            return lines, i, j
+
+    def _read(self, row) -> bytes:
+        return self.kept.read(self.file, row)[0]
+
+    def _lines(self, k: int) -> list:
+        if k not in self.cache:
+            self.cache[k] = self._read(self.rows[k]).splitlines()
+        return self.cache[k]
+
+    def _bounds(self, row) -> tuple:
+        """(_place of the piece's first line, of its last line), reading only its ends."""
+        _, offset, length, _, _ = row
+        n = 4096
+        while True:
+            head = self.kept._read(self.file, offset, min(n, length))
+            if b"\n" in head or n >= length:
+                break
+            n *= 4
+        first = head.split(b"\n", 1)[0]
+        n = 4096
+        while True:
+            tail = self.kept._read(self.file, offset + max(0, length - n), min(n, length))
+            body = tail[:-1]
+            if b"\n" in body or n >= length:
+                break
+            n *= 4
+        last = body.rsplit(b"\n", 1)[-1]
+        return _place(first), _place(last)
+
+    def lines(self, subject: bytes) -> list:
+        """The lines of ``subject`` (its N-Triples text), of run 0."""
+        place = (0, subject + b" ")
+        firsts = [b[0] for b in self.new_bounds]
+        i = _bisect(firsts, place) - 1
+        if i < 0:
+            return []
+        first, last, src = self.new_bounds[i]
+        found = src if isinstance(src, list) else self._piece(src)
+        return [line for line in found if line.startswith(place[1])]
+
+    def _piece(self, row) -> list:
+        k = self.rows.index(row)
+        return self._lines(k)
+
+    def all_lines(self):
+        for _, _, src in self.new_bounds:
+            yield from (src if isinstance(src, list) else self._piece(src))
+
+
+def _starts(line: bytes, before: tuple) -> bool:
+    """Is a cut before ``line`` (the last line before it has _place ``before``)?"""
+    s = _subject(line)
+    return s + b" " != before[1] and zlib.crc32(s) % CUT == 0
+
+
+def _bisect(keys: list, x) -> int:
+    lo, hi = 0, len(keys)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x < keys[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _cut(lines: list) -> list[list]:
+    """split() on lines (sorted): before a subject whose CRC-32 is a multiple of CUT."""
+    out, start, previous = [], 0, None
+    for i, line in enumerate(lines):
+        s = _subject(line)
+        if s != previous:
+            if i and zlib.crc32(s) % CUT == 0:
+                out.append(lines[start:i])
+                start = i
+            previous = s
+    if start < len(lines):
+        out.append(lines[start:])
+    return out

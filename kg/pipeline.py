@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import __version__, incremental, linksets, parts, provenance, search_index
+from . import __version__, fragments, incremental, linksets, parts, provenance, search_index
 from .builders import Context, add_links, build_facts
 from .coverage import coverage, coverage_text
 from .dist import (
@@ -25,6 +25,7 @@ from .links import link_report, load_links, report_json, report_text
 from .metadata import data_stats, metadata_graph, release_date
 from .namespaces import ONTOLOGY_IRI
 from .ontology_docs import render as render_ontology_docs
+from .ontology_docs import usage as ontology_usage
 from .quotes import Quotes
 from .reasoning import infer
 from .resources import default_dist, ontology_file
@@ -46,16 +47,25 @@ class BuildError(RuntimeError):
 
 @dataclass
 class Built:
-    data: Graph
+    data_: object  # the data Graph, or a function that reads it (kg.rebuild: on first use)
     ontology: Graph
     inferred: Graph
     metadata: Graph
-    provenance_triples: object  # kg.triples.TripleSet
+    provenance_: object  # a kg.triples.TripleSet, or a function that reads it
     report: object
     links: dict
     registry: dict
     incremental: bool = False  # SHACL and OWL RL redone only around what changed (kg.incremental)
     pieces: tuple = (0, 0)  # of the dumps' pieces (kg.parts): those copied from the last build, all
+    rebuilt: int | None = None  # kg.rebuild: the records rebuilt (None: the whole graph was built)
+
+    @cached_property
+    def data(self) -> Graph:
+        return self.data_() if callable(self.data_) else self.data_
+
+    @cached_property
+    def provenance_triples(self):
+        return self.provenance_() if callable(self.provenance_) else self.provenance_
 
     @cached_property
     def provenance(self) -> Graph:
@@ -69,24 +79,39 @@ def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph:
 
 def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR,
                 progress=lambda stage: None, sources_dir: Path = SOURCE_DIR,
-                facts_cache: Path | None = None) -> tuple[Graph, Context, list]:
+                facts_cache: Path | None = None, trace: bool = False) -> tuple[Graph, Context, list]:
     """Facts → rdflib data graph (no checks). ``sources_dir``: the source documents the facts cite (the
     scale benchmark's synthetic fact files cite copies of the article); ``facts_cache``: kg.facts.load_facts'
-    cache of validated records."""
+    cache of validated records; ``trace``: note each record's fragment (``ctx.fragments``, kg.fragments)."""
     progress("facts")
     iris = Iris(base)
     sources = load_sources(sources_dir)
     facts = load_facts(facts_dir, facts_cache)
     progress("graph")
     data = Graph(store="SimpleMemory")  # no per-triple contexts: a third of the time of the default store
-    build_sources(data, iris, sources)
-    ctx = Context(data, iris, sources, default_source(sources).key)
-    ctx.quotes = Quotes(facts, sources, ctx.default_source)  # every factual field quotes its words
+    tracer = fragments.Trace() if trace else None
+    graph = fragments.Recording(data, tracer) if trace else data
+    if trace:
+        with tracer.record(fragments.SOURCES):
+            build_sources(graph, iris, sources)
+    else:
+        build_sources(data, iris, sources)
+    ctx = Context(graph, iris, sources, default_source(sources).key, trace=tracer)
+    # every factual field quotes its words
+    ctx.quotes = Quotes(facts, sources, ctx.default_source, trace=tracer)
     build_facts(ctx, facts)
     links = load_links()
     add_links(ctx, links)
     ctx.words = provenance.from_quotes(ctx.statements, iris)
     ctx.provenance_graph = provenance.rdf11(ctx.words, iris.statements)
+    if trace:
+        reads = {rid: ctx.reads_by.get(rid, frozenset()) | ctx.quotes.checked.get(rid, frozenset())
+                 for rid in ctx.reads_by}
+        ctx.fragments = fragments.fragments_of(graph, ctx.statements_by, reads, fragments.Lines())
+        ctx.facts_seen = (fragments.file_hashes(facts_dir), {rec.id: fragments.fingerprint(rec)
+                                                             for records in facts.values() for rec in records})
+        ctx.world = fragments.world(sources_dir)
+        ctx.graph = data
     return data, ctx, links
 
 
@@ -221,8 +246,9 @@ def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs, by_gra
 def _side_outputs(writer, ctx, data, ontology, prov, links, missing, base, cov=None) -> tuple[dict, dict]:
     """The files that need neither SHACL nor OWL RL (written while a forked process makes the dumps): the
     ontology's pages, redirects, the links report and linksets, the coverage (``cov``: from the last
-    build's, kg.incremental.coverage_again); (coverage, links report)."""
-    for name, page in render_ontology_docs(ontology, data).items():  # one page per language
+    build's, kg.incremental.coverage_again); (coverage, links report, the ontology terms' usage)."""
+    used = ontology_usage(ontology, data)
+    for name, page in render_ontology_docs(ontology, used=used).items():  # one page per language
         writer.add(name, page, media_type="text/html", compress=False)
     # retired IRIs -> the IRIs that replace them, for the server to redirect (and dcterms:isReplacedBy)
     redirects = {str(old): str(new) for old, new in sorted(ctx.former.items())}
@@ -245,7 +271,17 @@ def _side_outputs(writer, ctx, data, ontology, prov, links, missing, base, cov=N
         cov = {**cov, "without_statement_provenance": [" ".join(t.n3() for t in triple)
                                                        for triple in missing]}
     writer.add("coverage.txt", coverage_text(cov).encode(), media_type="text/plain", compress=False)
-    return cov, links_report
+    return cov, links_report, used
+
+
+def fragment_state(ctx, counts: dict, reifiers: int, used: dict, frags: dict | None = None) -> dict:
+    """What the next build needs to rebuild only some records (kg.fragments, kg.rebuild)."""
+    frags = ctx.fragments if frags is None else frags
+    refs, stated = fragments.counts(frags)
+    hashes, prints = ctx.facts_seen
+    return {"fragments": frags, "refs": refs, "stated": stated, "words": fragments.words_counts(frags, stated),
+            "files": hashes, "fingerprints": prints, "world": ctx.world, "registry": dict(ctx.registry),
+            "usage": used, "counts": {**counts, "reifiers": reifiers}}
 
 
 def _without_cycle_collector(function):
@@ -284,8 +320,15 @@ def build(out: Path | None = None, base: str = DEFAULT_BASE, log=print, facts_di
 def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo) -> Built:
     out = default_dist() if out is None else out
     t0 = time.perf_counter()
+    if cache is not None and engine != "reference":  # only the records an edit concerns (kg.rebuild)
+        from .rebuild import rebuild
+
+        built = rebuild(out, base, log, facts_dir, progress, sources_dir, Path(cache), undo, t0)
+        if built is not None:
+            return built
     data, ctx, links = build_graph(base, facts_dir, progress, sources_dir,
-                                   None if cache is None else Path(cache) / "facts")
+                                   None if cache is None else Path(cache) / "facts",
+                                   trace=cache is not None and engine != "reference")
     ctx.quotes, ctx.statements = None, {}  # the records and their quotes are in the graphs now (memory)
     ontology = load_ontology()
     prov = ctx.provenance_graph
@@ -329,7 +372,7 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     missing = incremental.unsupported(store, data, by_graph) if state is not None else \
         provenance.without_provenance(data, prov)
     cov = incremental.coverage_again(state["coverage"], data, *by_graph["data"]) if state else None
-    cov, links_report = _side_outputs(writer, ctx, data, ontology, prov, links, missing, base, cov)
+    cov, links_report, used = _side_outputs(writer, ctx, data, ontology, prov, links, missing, base, cov)
     if kept is not None:
         report, results, delta = _validate_incrementally(kept, state, data, ontology, prov, ox_graphs,
                                                         by_graph, store)
@@ -369,24 +412,42 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     else:
         _graph_dumps(writer, {n: triples[n] for n in SOURCE_GRAPHS}, iri, reifies, keyed)
     _graph_dumps(writer, {n: triples[n] for n in DERIVED_GRAPHS}, iri)
+    index = None
+    if state is not None and not incremental.touches(
+            (*by_graph["data"][0], *by_graph["data"][1], *inferred_delta), incremental.SEARCH_INPUTS):
+        index = kept.kept_file(search_index.FILE)  # no name or type changed: the last build's index
+    publish(writer, iri, counts, len(reifies), index or search_index.build(data, inferred, base), report, base,
+            ctx, links_report, cov, missing)
+    if kept is not None:
+        if state is None:  # a full build: the store the next one brings up to date
+            kept.save_store({n: triples[n] for n in incremental.STORED})
+        # the results cite blank nodes of that shapes graph
+        kept.save(out, writer.indexes, *results, inferred, ontology, state["tables"] if state else None,
+                  {"stats": stats, "coverage": {k: v for k, v in cov.items()
+                                                if k != "without_statement_provenance"},
+                   **fragment_state(ctx, counts, len(reifies), used)})
+    log(f"built {out} in {time.perf_counter() - t0:.1f}s: " + ", ".join(f"{n} {c}" for n, c in counts.items())
+        + f"; SHACL {len(report.violations)} violations, {len(report.warnings)} warnings")
+    return Built(data, ontology, inferred, metadata, prov, report, links_report, ctx.registry,
+                 incremental=state is not None, pieces=tuple(writer.pieces))
+
+
+def publish(writer, iri: dict, counts: dict, reifiers: int, index: bytes, report, base: str, ctx,
+            links_report: dict, cov: dict, missing: list) -> None:
+    """The dataset files (from the graphs' dumps), the search index, the SHACL reports, the manifest."""
     # the dataset files are copied from the graphs' dumps piece by piece: the N-Quads from the N-Triples,
     # the TriG from the blocks; RDF 1.2: the same dataset, plus one rdf:reifies triple term per reifier
-    ntriples = {str(iri[n]): f"{n}.nt" for n in graphs}
+    ntriples = {str(iri[n]): f"{n}.nt" for n in counts}
     ntriples12 = {**ntriples, str(iri["provenance"]): "provenance-rdf12.nt"}
-    blocks = {str(iri[n]): f"{n}.trig" for n in graphs}
+    blocks = {str(iri[n]): f"{n}.trig" for n in counts}
     blocks12 = {**blocks, str(iri["provenance"]): "provenance-rdf12.trig"}
-    total, total12 = sum(counts.values()), sum(counts.values()) + len(reifies)
+    total, total12 = sum(counts.values()), sum(counts.values()) + reifiers
     for name, trig, n, nq in (("dataset", blocks, total, ntriples), ("dataset-rdf12", blocks12, total12,
                                                                     ntriples12)):
         parts.write_dataset_trig(writer, f"{name}.trig", trig, n, FORMAT_BY_EXTENSION["trig"].media_type)
         parts.write_dataset_nquads(writer, f"{name}.nq", nq, n, FORMAT_BY_EXTENSION["nq"].media_type)
     # the full-text index of names and sentences behind the search box and /reconcile (kg/search_index.py)
-    index = None
-    if state is not None and not incremental.touches(
-            (*by_graph["data"][0], *by_graph["data"][1], *inferred_delta), incremental.SEARCH_INPUTS):
-        index = kept.kept_file(search_index.FILE)  # no name or type changed: the last build's index
-    writer.add(search_index.FILE, index or search_index.build(data, inferred, base),
-               media_type=search_index.MEDIA_TYPE, compress=False)
+    writer.add(search_index.FILE, index, media_type=search_index.MEDIA_TYPE, compress=False)
     writer.add_canonical_report("shacl-report.ttl", report.graph)
     writer.add("shacl-report.txt", report.text().encode(), media_type="text/plain", compress=False)
     writer.finish({
@@ -402,20 +463,8 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
             "graph": str(ctx.iris.graph("provenance")),
             "factual_triples": cov["factual_triples"],
             "with_statement_provenance": cov["factual_triples"] - len(missing),
-            "reifiers": len(reifies),
+            "reifiers": reifiers,
             "rdf12_files": ["dataset-rdf12.trig", "dataset-rdf12.nq", "provenance-rdf12.ttl",
                             "provenance-rdf12.nt"],
         },
     })
-    if kept is not None:
-        if state is None:  # a full build: the store the next one brings up to date
-            kept.save_store({n: triples[n] for n in incremental.STORED})
-        # the results cite blank nodes of that shapes graph
-        kept.save(out, writer.indexes, *results, inferred, ontology, state["tables"] if state else None,
-                  {"stats": stats, "coverage": {k: v for k, v in cov.items()
-                                                if k != "without_statement_provenance"}})
-    log(f"built {out} in {time.perf_counter() - t0:.1f}s: " + ", ".join(f"{n} {c}" for n, c in counts.items())
-        + f"; SHACL {len(report.violations)} violations, {len(report.warnings)} warnings")
-    return Built(data, ontology, inferred, metadata, prov, report, links_report, ctx.registry,
-                 incremental=state is not None, pieces=tuple(writer.pieces))
-

@@ -103,23 +103,24 @@ def rdf11(statements: dict, namespace: str) -> TripleSet:
     """The provenance graph, RDF 1.1 rendering, as a TripleSet (``.graph()`` for an rdflib Graph).
     ``statements``: {triple: iterable of Words}."""
     g = TripleSet()
-    add = g.add
     done = set()  # words cited by several statements are written once
     for triple, words in statements.items():
-        st = statement_iri(namespace, triple)
-        add((st, _TYPE, _ANNOTATION))
-        add((st, _TYPE, _STATEMENT))
-        add((st, _MOTIVATED, _DESCRIBING))
-        add((st, _SUBJECT, triple[0]))
-        add((st, _PREDICATE, triple[1]))
-        add((st, _OBJECT, triple[2]))
+        g.update(statement_triples(statement_iri(namespace, triple), triple, words))
         for w in words:
-            add((st, _DERIVED, w.sentence))
-            add((st, _TARGET, w.iri))
             if w not in done:
                 done.add(w)
                 add_words(g, w)
     return g
+
+
+def statement_triples(st: URIRef, triple, words) -> list:
+    """A reifier's own triples (not its words')."""
+    out = [(st, _TYPE, _ANNOTATION), (st, _TYPE, _STATEMENT), (st, _MOTIVATED, _DESCRIBING),
+           (st, _SUBJECT, triple[0]), (st, _PREDICATE, triple[1]), (st, _OBJECT, triple[2])]
+    for w in words:
+        out.append((st, _DERIVED, w.sentence))
+        out.append((st, _TARGET, w.iri))
+    return out
 
 
 def add_words(g, w: Words) -> None:
@@ -142,14 +143,18 @@ def add_words(g, w: Words) -> None:
 def reifies(statements: dict, namespace: str) -> list[ox.Triple]:
     """The RDF 1.2 triples ``stmt rdf:reifies <<( s p o )>>`` (rdflib cannot hold triple terms; pyoxigraph
     can)."""
+    return sorted((reifier(namespace, triple) for triple in statements), key=str)
+
+
+REIFIES = ox.NamedNode(str(RDF) + "reifies")
+
+
+def reifier(namespace: str, triple) -> ox.Triple:
+    """``stmt rdf:reifies <<( s p o )>>`` of one factual triple."""
     from .dist import to_oxigraph
 
-    reifies_p = ox.NamedNode(str(RDF) + "reifies")
-    out = []
-    for triple in statements:
-        term = ox.Triple(*(to_oxigraph(t) for t in triple))
-        out.append(ox.Triple(to_oxigraph(statement_iri(namespace, triple)), reifies_p, term))
-    return sorted(out, key=str)
+    return ox.Triple(to_oxigraph(statement_iri(namespace, triple)), REIFIES,
+                     ox.Triple(*(to_oxigraph(t) for t in triple)))
 
 
 def without_provenance(data: Graph, provenance) -> list[tuple]:

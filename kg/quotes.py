@@ -92,37 +92,67 @@ class Quotes:
     """Checks the quotes of all records at once (all errors in one report); then answers ``support``."""
 
     def __init__(self, facts: dict[str, list[Record]], sources: dict[str, Source], default_source: str,
-                 words: dict | None = None):
+                 words: dict | None = None, check=None, trace=None):
+        """``check``: the ids of the records to check now (default: all); the others are checked when a
+        builder first asks for their support (kg.fragments: a rebuild checks the records it rebuilds).
+        ``trace``: a kg.fragments.Trace, told which records each check reads."""
+        from .fragments import Trace, traced
+
         self.sources = sources
         self.default = default_source
         self.words = words if words is not None else load_words()
-        self.records = {rec.id: rec for recs in facts.values() for rec in recs}
+        self.trace = trace or Trace()
+        self.records = traced({rec.id: rec for recs in facts.values() for rec in recs}, self.trace)
         self._support: dict[tuple, tuple[Quote, ...]] = {}
         self.errors: list[str] = []
+        self.checked: dict[str, frozenset] = {}  # record id -> the records its check read
         # (record id, field) -> the correction whose value it records instead of the source's reading
-        self.corrected = {(t.record, t.field): rec for rec in facts.get("corrections", [])
-                          for t in rec.model.applies_to if rec.model.kind == "FactualCorrection"}
-        for rec in facts.get("corrections", []):
-            self._check_correction(rec)
-        for rec in self.records.values():
-            where = rec.where()
-            for cite in rec.model.cites:
-                key = self._key(cite)
-                if key[0] not in sources or key[1] not in sources[key[0]].sentences:
-                    self.errors.append(f"{where}: field cites: cites unknown sentence {cite!r}")
-            self._check(rec, rec.model, where, rec.model.cites)
-            for key in ("effects", "proposes"):
-                for n, eff in enumerate(getattr(rec.model, key, None) or [], start=1):
-                    self._check(rec, eff, f"{where}: {key}[{n}]", eff.cites or rec.model.cites, (key, n))
-            if rec.kind in NAMED:
-                self._check_named(rec)
+        self.corrected = traced({(t.record, t.field): rec for rec in facts.get("corrections", [])
+                                 for t in rec.model.applies_to if rec.model.kind == "FactualCorrection"},
+                                self.trace, by_value=True)
+        ids = set(dict.keys(self.records)) if check is None else set(check)
+        reads: dict[str, set] = {}
+        for rec in facts.get("corrections", []):  # the corrections first, then every record
+            if rec.id in ids:
+                with self.trace.record(rec.id) as seen:
+                    self._check_correction(rec)
+                reads[rec.id] = seen
+        for rec in dict.values(self.records):
+            if rec.id in ids:
+                with self.trace.record(rec.id) as seen:
+                    self._check_record(rec)
+                self.checked[rec.id] = frozenset(seen | reads.get(rec.id, set()))
         if self.errors:
             raise FactError(f"{len(self.errors)} quote error(s):\n" + "\n".join(self.errors))
+
+    def _check_one(self, rec: Record) -> None:
+        with self.trace.record(rec.id) as seen:
+            if rec.kind == "correction":
+                self._check_correction(rec)
+            self._check_record(rec)
+        self.checked[rec.id] = frozenset(seen)
+
+    def _check_record(self, rec: Record) -> None:
+        where = rec.where()
+        for cite in rec.model.cites:
+            key = self._key(cite)
+            if key[0] not in self.sources or key[1] not in self.sources[key[0]].sentences:
+                self.errors.append(f"{where}: field cites: cites unknown sentence {cite!r}")
+        self._check(rec, rec.model, where, rec.model.cites)
+        for key in ("effects", "proposes"):
+            for n, eff in enumerate(getattr(rec.model, key, None) or [], start=1):
+                self._check(rec, eff, f"{where}: {key}[{n}]", eff.cites or rec.model.cites, (key, n))
+        if rec.kind in NAMED:
+            self._check_named(rec)
 
     # ------------------------------------------------------------------ answers
     def support(self, rec: Record, path: str, value, part: tuple | None = None) -> tuple[Quote, ...]:
         """The quotes that state ``value`` of field ``path`` of ``rec`` (of its effect ``part``)."""
         key = (rec.id, part, path, _hashable(value))
+        if key not in self._support and rec.id not in self.checked:  # not checked yet (``check``)
+            self._check_one(rec)
+            if self.errors:
+                raise FactError(f"{len(self.errors)} quote error(s):\n" + "\n".join(self.errors))
         if key not in self._support:
             raise FactError(f"{rec.where()}: field {path}: no checked quote for {value!r}")
         return self._support[key]

@@ -22,6 +22,11 @@ class TripleSet(set):
         self._pairs_of.clear()
         super().add(triple)
 
+    def update(self, *triples) -> None:
+        self._by_p = None
+        self._pairs_of.clear()
+        super().update(*triples)
+
     def _pairs(self, predicate) -> dict:
         if self._by_p is None:  # one pass (predicates hash by their text, at C speed), references only
             self._by_p = {}
