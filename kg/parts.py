@@ -400,7 +400,7 @@ class Patched:
                 lines, i, j = self._group(ranges.pop()[0], j, touched)
             ranges.append((i, j, lines))
         self.parts: list = []  # (triples or a loader, N-Triples or None, key)
-        self.new_bounds: list = []  # (first _place, last _place, lines or a kept row)
+        self.new_bounds: list = []  # (first _place, last _place, lines or a kept part's index)
         k = 0
         for i, j, lines in [*ranges, (len(rows), len(rows), None)]:
             for n in range(k, i):
@@ -421,7 +421,7 @@ class Patched:
         row = self.rows[i]
         self.parts.append((lambda row=row: list(ox.parse(self._read(row), format=ox.RdfFormat.N_TRIPLES)),
                            None, row[0]))
-        self.new_bounds.append((*self.bounds[i], row))
+        self.new_bounds.append((*self.bounds[i], i))  # a kept part: its index
 
     def _group(self, i: int, j: int, touched: dict) -> tuple[list, int, int]:
         """The patched lines of parts i..j, widened until both ends are cuts of the whole graph."""
@@ -483,16 +483,12 @@ class Patched:
         if i < 0:
             return []
         first, last, src = self.new_bounds[i]
-        found = src if isinstance(src, list) else self._piece(src)
+        found = self._lines(src) if isinstance(src, int) else src
         return [line for line in found if line.startswith(place[1])]
-
-    def _piece(self, row) -> list:
-        k = self.rows.index(row)
-        return self._lines(k)
 
     def all_lines(self):
         for _, _, src in self.new_bounds:
-            yield from (src if isinstance(src, list) else self._piece(src))
+            yield from (self._lines(src) if isinstance(src, int) else src)
 
 
 def _starts(line: bytes, before: tuple) -> bool:
