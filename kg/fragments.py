@@ -123,7 +123,8 @@ def fingerprint(rec) -> str:
 
 
 def file_hashes(facts_dir: Path) -> dict:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(Path(facts_dir).glob("*.yaml"))}
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(Path(facts_dir).glob("*.yaml"))}
 
 
 # ------------------------------------------------------------------------------------------------ lines
@@ -187,13 +188,10 @@ def changed(state: dict, facts: dict, hashes: dict) -> set | None:
     """The ids of the records whose content changed since the last build (``hashes``: file_hashes); None
     if a record came or went (the registry, hence every reader of it, would change)."""
     out = set()
-    ids = {}
-    for stem, records in facts.items():
-        for rec in records:
-            ids[rec.id] = rec
-    if ids.keys() != state["fingerprints"].keys():
+    ids = {rec.id for records in facts.values() for rec in records}
+    if ids != state["fingerprints"].keys():
         return None
-    for stem, records in facts.items():
+    for records in facts.values():
         for rec in records:
             if hashes.get(rec.file) != state["files"].get(rec.file) and \
                     fingerprint(rec) != state["fingerprints"][rec.id]:
@@ -299,8 +297,8 @@ def provenance_delta(state: dict, frags: dict, stated: dict, new: dict, iris, so
 
 def _word(key: tuple, iris, sources) -> provenance.Words:
     source, sid, start, end = key
-    return provenance.Words(iris.thing("source", source, sid, f"words-{start}-{end}"), iris.source(source, sid),
-                            sources[source].sentences[sid], start, end)
+    return provenance.Words(iris.thing("source", source, sid, f"words-{start}-{end}"),
+                            iris.source(source, sid), sources[source].sentences[sid], start, end)
 
 
 def _statement(triple, keys, iris, sources) -> set:

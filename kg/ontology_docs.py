@@ -50,7 +50,8 @@ def _usage(data: Graph, term: URIRef) -> int:
 def terms(ontology: Graph) -> list:
     """The terms the pages show (each with its usage in the data)."""
     ns = PREFIXES["apg"]
-    return sorted({t for _, kind in _KINDS for t in ontology.subjects(RDF.type, kind) if str(t).startswith(ns)})
+    return sorted({t for _, kind in _KINDS for t in ontology.subjects(RDF.type, kind)
+                   if str(t).startswith(ns)})
 
 
 def usage(ontology: Graph, data) -> dict:

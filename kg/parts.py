@@ -296,8 +296,10 @@ def write_graph(writer, name: str, triples: list, graph: str, formats, block: tu
                 f = frame(fmt, g)
                 if i and f.sep:
                     sink.write(None, lambda f=f: f.sep)
-                sink.write(k, (lambda nt=nt, part=part: nt or ntriples(list(part))) if fmt == ox.RdfFormat.N_TRIPLES
-                           else (lambda part=part, fmt=fmt, g=g: body(list(part), fmt, g)))
+                if fmt == ox.RdfFormat.N_TRIPLES:
+                    sink.write(k, lambda nt=nt, part=part: nt or ntriples(list(part)))
+                else:
+                    sink.write(k, lambda part=part, fmt=fmt, g=g: body(list(part), fmt, g))
         for fmt, g, sink in outputs:
             f = frame(fmt, g)
             if (parts or f.empty is None) and f.tail:

@@ -108,8 +108,9 @@ def build_graph(base: str = DEFAULT_BASE, facts_dir: Path = FACTS_DIR,
         reads = {rid: ctx.reads_by.get(rid, frozenset()) | ctx.quotes.checked.get(rid, frozenset())
                  for rid in ctx.reads_by}
         ctx.fragments = fragments.fragments_of(graph, ctx.statements_by, reads, fragments.Lines())
-        ctx.facts_seen = (fragments.file_hashes(facts_dir), {rec.id: fragments.fingerprint(rec)
-                                                             for records in facts.values() for rec in records})
+        ctx.facts_seen = (fragments.file_hashes(facts_dir),
+                          {rec.id: fragments.fingerprint(rec) for records in facts.values()
+                           for rec in records})
         ctx.world = fragments.world(sources_dir)
         ctx.graph = data
     return data, ctx, links
@@ -279,7 +280,8 @@ def fragment_state(ctx, counts: dict, reifiers: int, used: dict, frags: dict | N
     frags = ctx.fragments if frags is None else frags
     refs, stated = fragments.counts(frags)
     hashes, prints = ctx.facts_seen
-    return {"fragments": frags, "refs": refs, "stated": stated, "words": fragments.words_counts(frags, stated),
+    return {"fragments": frags, "refs": refs, "stated": stated,
+            "words": fragments.words_counts(frags, stated),
             "files": hashes, "fingerprints": prints, "world": ctx.world, "registry": dict(ctx.registry),
             "usage": used, "counts": {**counts, "reifiers": reifiers}}
 
@@ -416,8 +418,8 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     if state is not None and not incremental.touches(
             (*by_graph["data"][0], *by_graph["data"][1], *inferred_delta), incremental.SEARCH_INPUTS):
         index = kept.kept_file(search_index.FILE)  # no name or type changed: the last build's index
-    publish(writer, iri, counts, len(reifies), index or search_index.build(data, inferred, base), report, base,
-            ctx, links_report, cov, missing)
+    publish(writer, iri, counts, len(reifies), index or search_index.build(data, inferred, base), report,
+            base, ctx, links_report, cov, missing)
     if kept is not None:
         if state is None:  # a full build: the store the next one brings up to date
             kept.save_store({n: triples[n] for n in incremental.STORED})

@@ -1,4 +1,4 @@
-"""A rebuild of only the records an edit concerns: ``apg build --cache`` after a build that kept its fragments.
+"""A rebuild of only the records an edit concerns: ``apg build --cache`` after a build that kept fragments.
 
 kg.fragments finds the records to rebuild and Δ of the data and provenance graphs without building the rest.
 Δ then goes where kg.incremental takes it in a rebuild of the whole graph: the kept store, SHACL and OWL RL
@@ -75,7 +75,8 @@ class DataView:
         return out
 
     def _quads(self, s, p, o):
-        return self.store.quads_for_pattern(*(None if x is None else to_oxigraph(x) for x in (s, p, o)), _DATA)
+        terms = (None if x is None else to_oxigraph(x) for x in (s, p, o))
+        return self.store.quads_for_pattern(*terms, _DATA)
 
     def triples(self, pattern):
         s, p, o = pattern
@@ -83,7 +84,8 @@ class DataView:
             return [t for t in self._about(s) if (p is None or t[1] == p) and (o is None or t[2] == o)]
         if o is not None and isinstance(o, Literal):
             raise NotImplementedError("a literal object without a subject")
-        return ((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in self._quads(s, p, o))
+        return ((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+                for q in self._quads(s, p, o))
 
     def __contains__(self, triple) -> bool:
         s, p, o = triple
@@ -131,7 +133,7 @@ def _usage(used: dict, added, removed) -> dict:
     """kg.ontology_docs.usage moved by Δ (rdflib triples)."""
     out = dict(used)
     for sign, triples in ((1, added), (-1, removed)):
-        for s, p, o in triples:
+        for _, p, o in triples:
             for term in {p, o}:
                 if term in out:
                     out[term] += sign * ((p == term) + (o == term) + (p == RDF.type and o == term))
@@ -183,7 +185,8 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
         return None  # the full build reports every error
     if dict(ctx.registry) != state["registry"]:
         return None
-    reads = {rid: ctx.reads_by.get(rid, frozenset()) | ctx.quotes.checked.get(rid, frozenset()) for rid in rebuilt}
+    reads = {rid: ctx.reads_by.get(rid, frozenset()) | ctx.quotes.checked.get(rid, frozenset())
+             for rid in rebuilt}
     new = fragments.fragments_of(recording, ctx.statements_by, reads, lines)
     new.setdefault(fragments.GLOBAL, (frozenset(), (), {}))
     frags, refs, stated, added, removed = fragments.delta(state, new)
@@ -237,7 +240,8 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
     iri = {n: ctx.iris.graph(n) for n in (*SOURCE_GRAPHS, *DERIVED_GRAPHS)}
     single = [f for f in FORMATS if not f.dataset]
     prov_parts = parts.Patched(writer.kept, "provenance.nt", _nt(p_add), _nt(p_rem))
-    rdf12_parts = parts.Patched(writer.kept, "provenance-rdf12.nt", _nt((*p_add, *r_add)), _nt((*p_rem, *r_rem)))
+    rdf12_parts = parts.Patched(writer.kept, "provenance-rdf12.nt", _nt((*p_add, *r_add)),
+                                _nt((*p_rem, *r_rem)))
     parts.write_graph(writer, "data", None, str(iri["data"]), single, block=("data.trig", "dataset.trig"),
                       parted=data_parts.parts, count=n_data)
     _graph_dumps(writer, {"ontology": oxigraph_triples(ontology)}, iri)
@@ -248,7 +252,8 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
                       [FORMAT_BY_EXTENSION[e] for e in ("ttl", "nt")],
                       block=("provenance-rdf12.trig", "dataset-rdf12.trig"), parted=rdf12_parts.parts,
                       count=counts["provenance"] + n_reifiers)
-    _graph_dumps(writer, {"inferred": oxigraph_triples(inferred), "metadata": oxigraph_triples(metadata)}, iri)
+    derived = {"inferred": inferred, "metadata": metadata}
+    _graph_dumps(writer, {n: oxigraph_triples(g) for n, g in derived.items()}, iri)
     from .pipeline import publish
 
     index = None
@@ -259,10 +264,11 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
         index = search_index.build(view.graph(), inferred, base)
     publish(writer, iri, counts, n_reifiers, index, report, base, ctx, links_report, cov, missing)
     view.dist = out
-    saved = {"stats": stats, "coverage": {k: v for k, v in cov.items() if k != "without_statement_provenance"},
+    prints = {r.id: fragments.fingerprint(r) for recs in facts.values() for r in recs if r.id in edited}
+    saved = {"stats": stats,
+             "coverage": {k: v for k, v in cov.items() if k != "without_statement_provenance"},
              "fragments": frags, "refs": refs, "stated": stated, "words": words, "files": hashes,
-             "fingerprints": {**state["fingerprints"], **{r.id: fragments.fingerprint(r) for recs in facts.values()
-                                                           for r in recs if r.id in edited}},
+             "fingerprints": {**state["fingerprints"], **prints},
              "world": state["world"], "registry": state["registry"], "usage": used,
              "counts": {**counts, "reifiers": n_reifiers}}
     kept.save(out, writer.indexes, *results, inferred, ontology, state["tables"], saved)

@@ -69,8 +69,15 @@ def test_incremental_rebuild_is_a_full_build(tmp_path, stem, rid, change, forked
     assert pieces > 100 and copied > pieces / 2, again.pieces
     # used again while the edit spares their inputs: no name, type, citation, subject or predicate changed
     assert sorted(made) == {_relabel: ["coverage", "search"]}.get(change, []), made
-    build(tmp_path / "full", **dirs)
+    # kg.rebuild rebuilds the edited record alone, except where a label changed (the whole graph then)
+    assert again.rebuilt == (None if change is _relabel else 1), again.rebuilt
+    build(tmp_path / "full", cache=tmp_path / "cache-full", **dirs)
     _same_dist(tmp_path / "again", tmp_path / "full")
+    # and it keeps what a full build would keep for the next rebuild: the same fragments and counts
+    kept, full = (incremental.Cache(c, incremental.key("https://w3id.org/apg-kg/", build.__globals__[
+        "ONTOLOGY_FILE"])).load() for c in (cache, tmp_path / "cache-full"))
+    for name in ("fragments", "refs", "stated", "words", "usage", "counts", "fingerprints", "registry"):
+        assert kept[name] == full[name], name
     with pytest.raises(AssertionError):
         _same_dist(tmp_path / "first", tmp_path / "full")  # the edit changed the output
     if change is synth.fewer_speakers:  # and what OWL RL infers
