@@ -18,6 +18,7 @@ the file's format) instead of serialising and compressing them.
 """
 import functools
 import hashlib
+import mmap
 import os
 import struct
 import zlib
@@ -151,7 +152,7 @@ class Kept:
     ``rows(file)`` -> the file's index rows in order, ``read(file, row)`` -> (bytes, gzip bytes)."""
 
     def __init__(self, folder: Path | None = None, index: dict | None = None):
-        self.folder, self.index, self.by_key, self.files = folder, dict(index or {}), {}, {}
+        self.folder, self.index, self.by_key, self.files, self.maps = folder, dict(index or {}), {}, {}, {}
 
     def add(self, name: str, rows: list) -> None:
         self.index[name] = rows
@@ -170,19 +171,68 @@ class Kept:
         _, offset, length, gz_offset, gz_length = row
         return self._read(name, offset, length), self._read(f"{name}.gz", gz_offset, gz_length)
 
-    def _read(self, name: str, offset: int, length: int) -> bytes:
+    def locate(self, name: str, piece_key: str):
+        """Where the piece of that key is (a Located), or None."""
+        if name not in self.by_key:
+            self.by_key[name] = {row[0]: row for row in self.rows(name) if row[0] is not None}
+        row = self.by_key[name].get(piece_key)
+        return None if row is None else Located(self, name, row)
+
+    def fd(self, name: str) -> int:
         fd = self.files.get(name)
         if fd is None:  # open once: a dump has hundreds of pieces
             fd = self.files[name] = os.open(self.folder / name, os.O_RDONLY)
-        return os.pread(fd, length, offset)
+        return fd
+
+    def view(self, name: str, offset: int, length: int):
+        """The bytes of a range as a view of the file mapped in memory (hashed without a copy)."""
+        if name not in self.maps:
+            self.maps[name] = mmap.mmap(self.fd(name), 0, access=mmap.ACCESS_READ)
+        return memoryview(self.maps[name])[offset:offset + length]
+
+    def _read(self, name: str, offset: int, length: int) -> bytes:
+        return os.pread(self.fd(name), length, offset)
 
     def close(self) -> None:
+        for m in getattr(self, "maps", {}).values():
+            try:
+                m.close()
+            except BufferError:  # a view of it is still alive: the map goes with it
+                pass
+        self.maps = {}
         for fd in self.files.values():
             os.close(fd)
         self.files.clear()
 
     def __del__(self):
         self.close()
+
+
+@dataclass(frozen=True)
+class Located:
+    """A piece of a Kept file: copied by the kernel (copy_file_range), hashed from the file's map."""
+
+    kept: Kept
+    name: str
+    row: list
+
+
+def _copy(src: int, dst: int, src_offset: int, dst_offset: int, length: int) -> None:
+    while length > 0:
+        try:
+            n = os.copy_file_range(src, dst, length, src_offset, dst_offset)
+        except OSError:  # not between these files: through memory
+            n = os.pwrite(dst, os.pread(src, min(length, 1 << 24), src_offset), dst_offset)
+        if n <= 0:
+            raise OSError(f"copy_file_range copied {n} bytes")
+        src_offset, dst_offset, length = src_offset + n, dst_offset + n, length - n
+
+
+def _pwrite(fd: int, data, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.pwrite(fd, view, offset)
+        view, offset = view[n:], offset + n
 
 
 class PartSink:
@@ -197,9 +247,10 @@ class PartSink:
         self.folder = writer.scratch_dir() if scratch else writer.stage
         # a scratch file's pieces are found in the published file they end up in (``scratch``)
         self.kept, self.kept_name = writer.kept, scratch or name
-        self.file = open(self.folder / name, "wb")  # noqa: SIM115 (closed by close())
-        self.gz_file = open(self.folder / f"{name}.gz", "wb")  # noqa: SIM115
-        self.gz_file.write(_GZIP_HEADER)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        self.fd = os.open(self.folder / name, flags, 0o644)  # closed by close() or discard()
+        self.gz_fd = os.open(self.folder / f"{name}.gz", flags, 0o644)
+        _pwrite(self.gz_fd, _GZIP_HEADER, 0)
         self.sha, self.gz_sha = hashlib.sha256(), hashlib.sha256(_GZIP_HEADER)
         self.size, self.gz_size, self.crc = 0, len(_GZIP_HEADER), 0
         self.index, self.pool, self.jobs = [], ThreadPoolExecutor(max_workers=1), deque()
@@ -217,15 +268,23 @@ class PartSink:
     def write(self, piece_key: str | None, make) -> None:
         """A piece: the kept one of that key if there is one, else ``make()``: its bytes, or (bytes, gzip
         bytes) copied from elsewhere. Frame pieces (head, separators, tail) have no key."""
-        found = self.kept.get(self.kept_name, piece_key) if piece_key is not None else None
+        found = self.kept.locate(self.kept_name, piece_key) if piece_key is not None else None
         if found is not None:
             self.reused += 1
         else:
             found = make()
-        data, gz = found if isinstance(found, tuple) else (found, None)
-        if not data:
-            return
-        self.file.write(data)
+        if isinstance(found, Located):
+            _, offset, length, gz_offset, gz_length = found.row
+            if not length:
+                return
+            data = found.kept.view(found.name, offset, length)
+            _copy(found.kept.fd(found.name), self.fd, offset, self.size, length)
+            gz = (found.kept, f"{found.name}.gz", gz_offset, gz_length)
+        else:
+            data, gz = found if isinstance(found, tuple) else (found, None)
+            if not data:
+                return
+            _pwrite(self.fd, data, self.size)
         self.sha.update(data)
         self.crc = zlib.crc32(data, self.crc)
         row = [piece_key, self.size, len(data)]
@@ -235,12 +294,18 @@ class PartSink:
             self.jobs.popleft().result()
         self.jobs.append(self.pool.submit(self._gzip, row, data, gz))
 
-    def _gzip(self, row: list, data: bytes, gz: bytes | None) -> None:
-        gz = deflate(data) if gz is None else gz
-        row += [self.gz_size, len(gz)]
-        self.gz_file.write(gz)
-        self.gz_sha.update(gz)
-        self.gz_size += len(gz)
+    def _gzip(self, row: list, data, gz) -> None:
+        if isinstance(gz, tuple):  # a kept piece's gzip bytes: copied
+            kept, name, offset, length = gz
+            _copy(kept.fd(name), self.gz_fd, offset, self.gz_size, length)
+            self.gz_sha.update(kept.view(name, offset, length))
+        else:
+            gz = deflate(data) if gz is None else gz
+            length = len(gz)
+            _pwrite(self.gz_fd, gz, self.gz_size)
+            self.gz_sha.update(gz)
+        row += [self.gz_size, length]
+        self.gz_size += length
 
     def close(self) -> None:
         """Finish both files; the writer records their manifest entries and the index."""
@@ -248,11 +313,11 @@ class PartSink:
             job.result()
         self.pool.shutdown()
         end = _FINAL + struct.pack("<II", self.crc, self.size & 0xFFFFFFFF)
-        self.gz_file.write(end)
+        _pwrite(self.gz_fd, end, self.gz_size)
         self.gz_sha.update(end)
         self.gz_size += len(end)
-        self.file.close()
-        self.gz_file.close()
+        os.close(self.fd)
+        os.close(self.gz_fd)
         self.writer.pieces[0] += self.reused
         self.writer.pieces[1] += len([row for row in self.index if row[0] is not None])
         self.writer.parts_written(self, {
@@ -262,8 +327,8 @@ class PartSink:
 
     def discard(self) -> None:
         self.pool.shutdown(cancel_futures=True)
-        self.file.close()
-        self.gz_file.close()
+        os.close(self.fd)
+        os.close(self.gz_fd)
 
 
 def write_graph(writer, name: str, triples: list, graph: str, formats, block: tuple | None = None,
@@ -333,7 +398,7 @@ def write_dataset_trig(writer, name: str, blocks: dict, triples: int, media_type
             sink.write(None, trig_header)
         for iri in sorted(blocks):
             for row in scratch.rows(blocks[iri]):
-                sink.write(row[0], lambda b=blocks[iri], row=row: scratch.read(b, row))
+                sink.write(row[0], lambda b=blocks[iri], row=row: Located(scratch, b, row))
 
 
 def write_dataset_nquads(writer, name: str, ntriples_files: dict, triples: int, media_type: str) -> None:

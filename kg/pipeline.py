@@ -191,7 +191,7 @@ SOURCE_GRAPHS = ("data", "ontology", "provenance")
 DERIVED_GRAPHS = ("inferred", "metadata")
 
 
-def _graph_dumps(writer: DistWriter, triples: dict, iri: dict, reifies: list | None = None,
+def graph_dumps(writer: DistWriter, triples: dict, iri: dict, reifies: list | None = None,
                  keyed: dict | None = None) -> tuple:
     """Every single-graph dump of ``triples`` ({name: pyoxigraph triples, sorted}) and its gzip copy, part
     by part (kg.parts: at scale none is held whole), each graph's block of the dataset TriG files (a
@@ -219,7 +219,7 @@ def _graph_dumps(writer: DistWriter, triples: dict, iri: dict, reifies: list | N
 
 
 def _received(writer: DistWriter, answer: tuple) -> None:
-    """What _graph_dumps wrote in a forked process, recorded in this one's writer."""
+    """What graph_dumps wrote in a forked process, recorded in this one's writer."""
     files, indexes, blocks, pieces = answer
     writer.pieces = [writer.pieces[0] + pieces[0], writer.pieces[1] + pieces[1]]
     writer.files.update(files)
@@ -228,7 +228,7 @@ def _received(writer: DistWriter, answer: tuple) -> None:
         writer.scratch_kept.add(name, rows)
 
 
-def _validate_incrementally(kept, state, data, ontology, prov, ox_graphs, by_graph, store):
+def validate_incrementally(kept, state, data, ontology, prov, ox_graphs, by_graph, store):
     """SHACL through kg.incremental: (report, (fastshacl results to keep, the shapes graph they cite),
     (added, removed)). A first build validates in full on a store in memory; the next ones on the kept
     store (``store``), brought up to date by Δ (``by_graph``: Cache.delta)."""
@@ -361,7 +361,7 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     keyed = {n: parts.keyed(ox_graphs[n]) for n in ("data", "provenance")} if state is not None else None
 
     def source_dumps():
-        return _graph_dumps(writer, {n: ox_graphs[n] for n in SOURCE_GRAPHS}, iri, reifies, keyed)
+        return graph_dumps(writer, {n: ox_graphs[n] for n in SOURCE_GRAPHS}, iri, reifies, keyed)
 
     # and the dumps of the graphs SHACL and OWL RL only read, in another forked process meanwhile: SHACL
     # keeps one core busy, and at scale those dumps (and their gzip copies) are most of the dumps stage
@@ -376,7 +376,7 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     cov = incremental.coverage_again(state["coverage"], data, *by_graph["data"]) if state else None
     cov, links_report, used = _side_outputs(writer, ctx, data, ontology, prov, links, missing, base, cov)
     if kept is not None:
-        report, results, delta = _validate_incrementally(kept, state, data, ontology, prov, ox_graphs,
+        report, results, delta = validate_incrementally(kept, state, data, ontology, prov, ox_graphs,
                                                         by_graph, store)
     else:
         report = validate_with(data, ontology, prov, engine, ox_graphs)
@@ -412,8 +412,8 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     if dumping is not None:  # the source graphs' dumps, written meanwhile by a forked process
         _received(writer, dumping.wait())
     else:
-        _graph_dumps(writer, {n: triples[n] for n in SOURCE_GRAPHS}, iri, reifies, keyed)
-    _graph_dumps(writer, {n: triples[n] for n in DERIVED_GRAPHS}, iri)
+        graph_dumps(writer, {n: triples[n] for n in SOURCE_GRAPHS}, iri, reifies, keyed)
+    graph_dumps(writer, {n: triples[n] for n in DERIVED_GRAPHS}, iri)
     index = None
     if state is not None and not incremental.touches(
             (*by_graph["data"][0], *by_graph["data"][1], *inferred_delta), incremental.SEARCH_INPUTS):

@@ -149,9 +149,9 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
         SOURCE_GRAPHS,
         BuildError,
         Built,
-        _graph_dumps,
-        _validate_incrementally,
+        graph_dumps,
         load_ontology,
+        validate_incrementally,
     )
 
     kept = incremental.Cache(cache, incremental.key(base, ONTOLOGY_FILE))
@@ -218,7 +218,7 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
     rd_removed = [fragments.rdflib_triple(x) for x in removed]
     used = _usage(state["usage"], rd_added, rd_removed)
     links_report = _side_outputs(writer, ctx, ontology, used, cov, missing, kept, links)
-    report, results, delta2 = _validate_incrementally(kept, state, view, ontology, None, {}, delta, store)
+    report, results, delta2 = validate_incrementally(kept, state, view, ontology, None, {}, delta, store)
     if report.violations:
         raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
     progress("OWL RL")
@@ -244,7 +244,7 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
                                 _nt((*p_rem, *r_rem)))
     parts.write_graph(writer, "data", None, str(iri["data"]), single, block=("data.trig", "dataset.trig"),
                       parted=data_parts.parts, count=n_data)
-    _graph_dumps(writer, {"ontology": oxigraph_triples(ontology)}, iri)
+    graph_dumps(writer, {"ontology": oxigraph_triples(ontology)}, iri)
     parts.write_graph(writer, "provenance", None, str(iri["provenance"]), single,
                       block=("provenance.trig", "dataset.trig"), parted=prov_parts.parts,
                       count=counts["provenance"])
@@ -253,7 +253,7 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
                       block=("provenance-rdf12.trig", "dataset-rdf12.trig"), parted=rdf12_parts.parts,
                       count=counts["provenance"] + n_reifiers)
     derived = {"inferred": inferred, "metadata": metadata}
-    _graph_dumps(writer, {n: oxigraph_triples(g) for n, g in derived.items()}, iri)
+    graph_dumps(writer, {n: oxigraph_triples(g) for n, g in derived.items()}, iri)
     from .pipeline import publish
 
     index = None

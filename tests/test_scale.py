@@ -90,7 +90,7 @@ def test_a_failed_build_takes_back_its_forked_processes_and_staging(tmp_path, mo
         raise pipeline.BuildError("SHACL found 1 violation(s)")
 
     monkeypatch.setattr(pipeline, "validate_with", fail)
-    monkeypatch.setattr(pipeline, "_graph_dumps", lambda *args: time.sleep(60))  # still dumping
+    monkeypatch.setattr(pipeline, "graph_dumps", lambda *args: time.sleep(60))  # still dumping
     with pytest.raises(pipeline.BuildError):
         build(tmp_path / "out", log=lambda *_: None, engine="fast")
     assert len(forks) == 2 and not any(f.process.is_alive() for f in forks)
