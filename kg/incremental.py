@@ -57,7 +57,8 @@ _BACK = (ox.NamedNode(str(RDF.subject)), ox.NamedNode(str(OA.hasSelector)))  # t
 _KEPT = ("data.nt", "provenance.nt")  # in dist/, with every other dump written in parts
 STORED = ("data", "ontology", "provenance")  # the graphs SHACL reads, in the kept store
 # derived from the whole graph, used again while Δ spares their inputs
-KEPT_FILES = ("search.sqlite", "mixnmatch.tsv", "linkset-wikidata.nt", "linkset-dbpedia.nt")
+KEPT_FILES = ("search.sqlite", "mixnmatch.tsv", "linkset-wikidata.nt", "linkset-dbpedia.nt",
+              "shacl-report.ttl", "shacl-report.txt")
 _GRAPH = "urn:apg-kg:cache:"  # the kept store's graph names
 
 
@@ -102,11 +103,10 @@ class Cache:
         their gzip copies for the next build to copy pieces from (and the files of KEPT_FILES);
         ``derived``: what the outputs derived from the whole graph were made of (Derived)."""
         self.path.mkdir(parents=True, exist_ok=True)
-        labels = content_labels(shapes)
         if tables is None:  # kg.fastowl's closed ontology: the key covers the ontology
             tables = fastowl.Tables(ontology)
             tables.schema_inferred = set(tables.schema_inferred)
-        state = {"key": self.key, "results": [_portable(r, labels) for r in results],
+        state = {"key": self.key, "results": portable(results, shapes),
                  "inferred": list(inferred), "tables": tables, "parts": indexes, **(derived or {})}
         (self.path / "state.pickle").unlink(missing_ok=True)  # no state while the files change
         kept = self.path / "dist"
@@ -177,6 +177,20 @@ class Cache:
 
 def _parse(lines: set) -> list:
     return list(ox.parse(b"\n".join(sorted(lines)) + b"\n", format=ox.RdfFormat.N_TRIPLES)) if lines else []
+
+
+def shape_labels(shapes: Graph) -> dict:
+    """content_labels of a shapes graph, made once per graph (validate and save both need them)."""
+    labels = getattr(shapes, "_content_labels", None)
+    if labels is None:
+        labels = shapes._content_labels = content_labels(shapes)
+    return labels
+
+
+def portable(results: list, shapes: Graph) -> list:
+    """fastshacl results as the state keeps them (_portable), in a stable order."""
+    labels = shape_labels(shapes)
+    return sorted((_portable(r, labels) for r in results), key=repr)
 
 
 def _portable(result: tuple, labels: dict) -> tuple:
@@ -354,7 +368,7 @@ def validate(shapes: Graph, store: ox.Store, graphs: tuple, state: dict | None, 
             sub.add(tuple(fastshacl.to_rdflib(t) for t in (q.subject, q.predicate, q.object)))
     sub = (sub, graphs[1])
     engine.validate(fastshacl.load_store(sub), sub)
-    labelled = {v: k for k, v in content_labels(shapes).items()}
+    labelled = {v: k for k, v in shape_labels(shapes).items()}
     kept = [_local(r, labelled) for r in state["results"] if r[0] not in focus_rdflib]
     engine.results = kept + [r for r in engine.results if r[0] in focus_rdflib]
     conforms = not any(r[3] == SH.Violation for r in engine.results)
@@ -398,6 +412,33 @@ def infer(ontology: Graph, data: Graph, state: dict, added: list, removed: list)
         if t not in before:
             out.add(t)
     return out
+
+
+def infer_delta(ontology: Graph, data, state: dict, added: list, removed: list) -> tuple[set, set]:
+    """What infer() adds to and removes from the kept inferred triples, without making the whole graph:
+    (added, removed) rdflib triples."""
+    changed = set()
+    for t in (*added, *removed):
+        changed.update(_about(tuple(fastshacl.to_rdflib(x) for x in (t.subject, t.predicate, t.object))))
+    premises = Graph()
+    for n in changed:
+        for t in data.triples((n, None, None)):
+            premises.add(t)
+        for t in data.triples((None, None, n)):
+            if t[1] != RDF.type:
+                premises.add(t)
+    fastowl.check_supported(ontology, premises)
+    tables = state["tables"]
+    derived, errors = fastowl.closure(tables, premises)
+    if errors:
+        raise InconsistencyError("; ".join(errors))
+    before = _Before(set(ontology), data)
+    old = set(state["inferred"])
+    schema = set(tables.schema_inferred)
+    was = {t for t in old if any(n in changed for n in _about(t))} | (schema & old)
+    now = {t for t in keep(derived, before) if any(n in changed for n in _about(t))}
+    now |= {t for t in schema if t not in before}
+    return now - old, was - now
 
 
 class _Before:

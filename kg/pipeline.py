@@ -49,10 +49,10 @@ class BuildError(RuntimeError):
 class Built:
     data_: object  # the data Graph, or a function that reads it (kg.rebuild: on first use)
     ontology: Graph
-    inferred: Graph
+    inferred_: object  # the inferred Graph, or a function that makes it
     metadata: Graph
     provenance_: object  # a kg.triples.TripleSet, or a function that reads it
-    report: object
+    report_: object  # a kg.validation.Report, or a function that makes it
     links: dict
     registry: dict
     incremental: bool = False  # SHACL and OWL RL redone only around what changed (kg.incremental)
@@ -62,6 +62,14 @@ class Built:
     @cached_property
     def data(self) -> Graph:
         return self.data_() if callable(self.data_) else self.data_
+
+    @cached_property
+    def inferred(self) -> Graph:
+        return self.inferred_() if callable(self.inferred_) else self.inferred_
+
+    @cached_property
+    def report(self):
+        return self.report_() if callable(self.report_) else self.report_
 
     @cached_property
     def provenance_triples(self):
@@ -450,8 +458,16 @@ def publish(writer, iri: dict, counts: dict, reifiers: int, index: bytes, report
         parts.write_dataset_nquads(writer, f"{name}.nq", nq, n, FORMAT_BY_EXTENSION["nq"].media_type)
     # the full-text index of names and sentences behind the search box and /reconcile (kg/search_index.py)
     writer.add(search_index.FILE, index, media_type=search_index.MEDIA_TYPE, compress=False)
-    writer.add_canonical_report("shacl-report.ttl", report.graph)
-    writer.add("shacl-report.txt", report.text().encode(), media_type="text/plain", compress=False)
+    files = getattr(report, "files", None)  # kg.rebuild.Shacl: the last build's, when the results are
+    if files is not None:
+        writer.add("shacl-report.ttl", files[0], media_type="text/turtle", compress=False)
+        writer.add("shacl-report.txt", files[1], media_type="text/plain", compress=False)
+    else:
+        writer.add_canonical_report("shacl-report.ttl", report.graph)
+        text = report.report().text() if hasattr(report, "report") else report.text()
+        writer.add("shacl-report.txt", text.encode(), media_type="text/plain", compress=False)
+    violations, warnings = ((report.violation_count, report.warning_count) if hasattr(report, "warning_count")
+                            else (len(report.violations), len(report.warnings)))
     writer.finish({
         "name": "apg-kg",
         "version": __version__,
@@ -459,7 +475,7 @@ def publish(writer, iri: dict, counts: dict, reifiers: int, index: bytes, report
         "ontology": str(ONTOLOGY_IRI),
         "graphs": {n: {"iri": str(ctx.iris.graph(n)), "triples": c} for n, c in counts.items()},
         "default_graph": [str(ctx.iris.graph("data")), str(ctx.iris.graph("ontology"))],
-        "shacl": {"violations": len(report.violations), "warnings": len(report.warnings)},
+        "shacl": {"violations": violations, "warnings": warnings},
         "links": links_report["totals"],
         "provenance": {
             "graph": str(ctx.iris.graph("provenance")),

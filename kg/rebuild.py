@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH
 
 from . import fragments, incremental, linksets, parts, search_index
 from .builders import Context, add_links, build_facts
@@ -32,6 +32,7 @@ from .metadata import metadata_graph, release_date
 from .ontology_docs import render as render_ontology_docs
 from .quotes import Quotes
 from .sources import default_source, load_sources
+from .validation import load_shapes, report_of
 
 # what the outputs kept from the last build read (besides the registry, which must not change)
 SPARED = frozenset({*incremental.SEARCH_INPUTS, *incremental.COVERAGE_INPUTS, *incremental.STATS_INPUTS,
@@ -151,7 +152,6 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
         Built,
         graph_dumps,
         load_ontology,
-        validate_incrementally,
     )
 
     kept = incremental.Cache(cache, incremental.key(base, ONTOLOGY_FILE))
@@ -218,13 +218,23 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
     rd_removed = [fragments.rdflib_triple(x) for x in removed]
     used = _usage(state["usage"], rd_added, rd_removed)
     links_report = _side_outputs(writer, ctx, ontology, used, cov, missing, kept, links)
-    report, results, delta2 = validate_incrementally(kept, state, view, ontology, None, {}, delta, store)
-    if report.violations:
+    shapes = load_shapes()
+    delta2 = tuple([t for d in delta.values() for t in d[i]] for i in (0, 1))
+    conforms, shapes_report, engine_results = incremental.validate(
+        shapes, store, (view, ontology, None), state, *delta2)
+    results = (engine_results, shapes)
+    if not conforms:
+        report = report_of(shapes_report, view)
         raise BuildError(f"SHACL found {len(report.violations)} violation(s):\n{report.text()}")
+    # the same results as the last build's: its reports (their sentences come from prov:wasDerivedFrom and
+    # apg:sentenceId, which Δ spares)
+    same_report = incremental.portable(engine_results, shapes) == state["results"]
+    files = (kept.kept_file("shacl-report.ttl"), kept.kept_file("shacl-report.txt")) if same_report else None
+    shacl = Shacl(shapes_report, view, sum(1 for r in engine_results if r[3] == SH.Warning), files)
     progress("OWL RL")
-    inferred = incremental.infer(ontology, view, state, *delta2)
-    before, after = set(state["inferred"]), set(inferred)
-    inferred_delta = [*(after - before), *(before - after)]
+    i_add, i_rem = incremental.infer_delta(ontology, view, state, *delta2)
+    inferred_delta = [*i_add, *i_rem]
+    inferred = [t for t in state["inferred"] if t not in i_rem] + sorted(i_add)
     n_reifiers = counts0["reifiers"] + len(r_add) - len(r_rem)
     counts = {"data": n_data, "ontology": len(ontology), "inferred": len(inferred),
               "provenance": counts0["provenance"] + len(p_add) - len(p_rem)}
@@ -252,8 +262,13 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
                       [FORMAT_BY_EXTENSION[e] for e in ("ttl", "nt")],
                       block=("provenance-rdf12.trig", "dataset-rdf12.trig"), parted=rdf12_parts.parts,
                       count=counts["provenance"] + n_reifiers)
-    derived = {"inferred": inferred, "metadata": metadata}
-    graph_dumps(writer, {n: oxigraph_triples(g) for n, g in derived.items()}, iri)
+    lines = fragments.Lines()
+    inferred_parts = parts.Patched(writer.kept, "inferred.nt", _nt(lines(t) for t in i_add),
+                                   _nt(lines(t) for t in i_rem))
+    parts.write_graph(writer, "inferred", None, str(iri["inferred"]), single,
+                      block=("inferred.trig", "dataset.trig"), parted=inferred_parts.parts,
+                      count=len(inferred))
+    graph_dumps(writer, {"metadata": oxigraph_triples(metadata)}, iri)
     from .pipeline import publish
 
     index = None
@@ -261,8 +276,8 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
         index = kept.kept_file(search_index.FILE)
     if index is None:  # an inferred name or type changed: the index of the whole graph
         view.dist = writer.stage
-        index = search_index.build(view.graph(), inferred, base)
-    publish(writer, iri, counts, n_reifiers, index, report, base, ctx, links_report, cov, missing)
+        index = search_index.build(view.graph(), _graph(inferred), base)
+    publish(writer, iri, counts, n_reifiers, index, shacl, base, ctx, links_report, cov, missing)
     view.dist = out
     prints = {r.id: fragments.fingerprint(r) for recs in facts.values() for r in recs if r.id in edited}
     saved = {"stats": stats,
@@ -274,9 +289,33 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
     kept.save(out, writer.indexes, *results, inferred, ontology, state["tables"], saved)
     log(f"built {out} in {time.perf_counter() - t0:.1f}s (rebuilt {len(rebuilt)} records): "
         + ", ".join(f"{n} {c}" for n, c in counts.items())
-        + f"; SHACL {len(report.violations)} violations, {len(report.warnings)} warnings")
-    return Built(view.graph, ontology, inferred, metadata, lambda: _provenance(out), report, links_report,
-                 dict(ctx.registry), incremental=True, pieces=tuple(writer.pieces), rebuilt=len(rebuilt))
+        + f"; SHACL 0 violations, {shacl.warning_count} warnings")
+    return Built(view.graph, ontology, lambda: _graph(inferred), metadata, lambda: _provenance(out),
+                 shacl.report, links_report, dict(ctx.registry), incremental=True,
+                 pieces=tuple(writer.pieces), rebuilt=len(rebuilt))
+
+
+class Shacl:
+    """The SHACL outcome publish() writes: the report files (the kept ones, else made from the results graph)
+    and the counts; ``report`` the kg.validation.Report, made on first use."""
+
+    violation_count = 0
+
+    def __init__(self, graph, data, warnings: int, files: tuple | None):
+        self.graph, self.data, self.warning_count, self.files = graph, data, warnings, files
+        self._report = None
+
+    def report(self):
+        if self._report is None:
+            self._report = report_of(self.graph, self.data)
+        return self._report
+
+
+def _graph(triples) -> Graph:
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    return g
 
 
 def _provenance(out: Path):
