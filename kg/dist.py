@@ -173,6 +173,9 @@ class DistWriter:
         # compressed on two threads while the next dump is serialised (the bytes are the same)
         self.pool = ThreadPoolExecutor(max_workers=2)
         self.pending = []
+        # the dumps written in parts go to disk as each is finished, while the next ones are written (the
+        # sync before the swap then waits for little)
+        self.syncer, self.syncing = ThreadPoolExecutor(max_workers=1), []
         self.stage = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
         self.files: dict[str, dict] = {}
         # dumps written in parts (kg.parts): the last build's pieces to copy, this build's scratch pieces,
@@ -248,8 +251,21 @@ class DistWriter:
         self.add(name, serialize_graph(canonical, FORMAT_BY_EXTENSION["ttl"]), media_type="text/turtle",
                  compress=False)
 
+    def sync_and_close(self, *fds: int) -> None:
+        def job():
+            for fd in fds:
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+
+        self.syncing.append(self.syncer.submit(job))
+
     def finish(self, manifest: dict) -> None:
         self._wait()
+        for job in self.syncing:
+            job.result()
+        self.syncer.shutdown()
         shutil.rmtree(self.stage / ".scratch", ignore_errors=True)
         sums = "".join(f"{self.files[n]['sha256']}  {n}\n" for n in sorted(self.files))
         (self.stage / "SHA256SUMS").write_text(sums, encoding="utf-8")
@@ -273,6 +289,7 @@ class DistWriter:
         for job in self.pending:
             job.cancel()
         self.pool.shutdown(wait=True)
+        self.syncer.shutdown(wait=True)  # its jobs close their files
         shutil.rmtree(self.stage, ignore_errors=True)
 
 

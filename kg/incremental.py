@@ -107,7 +107,7 @@ class Cache:
             tables = fastowl.Tables(ontology)
             tables.schema_inferred = set(tables.schema_inferred)
         state = {"key": self.key, "results": portable(results, shapes),
-                 "inferred": list(inferred), "tables": tables, "parts": indexes, **(derived or {})}
+                 "inferred": _lines(inferred), "tables": tables, "parts": indexes, **(derived or {})}
         (self.path / "state.pickle").unlink(missing_ok=True)  # no state while the files change
         kept = self.path / "dist"
         shutil.rmtree(kept, ignore_errors=True)
@@ -177,6 +177,25 @@ class Cache:
 
 def _parse(lines: set) -> list:
     return list(ox.parse(b"\n".join(sorted(lines)) + b"\n", format=ox.RdfFormat.N_TRIPLES)) if lines else []
+
+
+def _lines(triples) -> list:
+    """Triples as the state keeps the inferred ones: their N-Triples text (kg.fragments.Lines), sorted."""
+    from .fragments import Lines
+
+    if triples and isinstance(next(iter(triples)), str):
+        return sorted(triples)
+    lines = Lines()
+    return sorted(lines(t) for t in triples)
+
+
+def kept_inferred(state: dict) -> list:
+    """The last build's inferred triples (rdflib)."""
+    lines = state["inferred"]
+    if not lines:
+        return []
+    return [tuple(fastshacl.to_rdflib(x) for x in (t.subject, t.predicate, t.object)) for t in ox.parse(
+        "".join(f"{line} .\n" for line in lines).encode(), format=ox.RdfFormat.N_TRIPLES)]
 
 
 def shape_labels(shapes: Graph) -> dict:
@@ -402,7 +421,7 @@ def infer(ontology: Graph, data: Graph, state: dict, added: list, removed: list)
         raise InconsistencyError("; ".join(errors))
     before = _Before(set(ontology), data)
     out = Graph()
-    for t in state["inferred"]:
+    for t in kept_inferred(state):
         if not any(n in changed for n in _about(t)):
             out.add(t)
     for t in keep(derived, before):
@@ -416,7 +435,9 @@ def infer(ontology: Graph, data: Graph, state: dict, added: list, removed: list)
 
 def infer_delta(ontology: Graph, data, state: dict, added: list, removed: list) -> tuple[set, set]:
     """What infer() adds to and removes from the kept inferred triples, without making the whole graph:
-    (added, removed) rdflib triples."""
+    (added, removed) as N-Triples text (kg.fragments.Lines)."""
+    from .fragments import Lines
+
     changed = set()
     for t in (*added, *removed):
         changed.update(_about(tuple(fastshacl.to_rdflib(x) for x in (t.subject, t.predicate, t.object))))
@@ -433,12 +454,23 @@ def infer_delta(ontology: Graph, data, state: dict, added: list, removed: list) 
     if errors:
         raise InconsistencyError("; ".join(errors))
     before = _Before(set(ontology), data)
+    lines = Lines()
     old = set(state["inferred"])
-    schema = set(tables.schema_inferred)
-    was = {t for t in old if any(n in changed for n in _about(t))} | (schema & old)
-    now = {t for t in keep(derived, before) if any(n in changed for n in _about(t))}
-    now |= {t for t in schema if t not in before}
+    schema = {t: lines(t) for t in tables.schema_inferred}
+    nodes = {str(lines.term(n)) for n in changed}
+    was = {x for x in old if any(n in nodes for n in _line_about(x))} | (set(schema.values()) & old)
+    now = {lines(t) for t in keep(derived, before) if any(n in changed for n in _about(t))}
+    now |= {x for t, x in schema.items() if t not in before}
     return now - old, was - now
+
+
+def _line_about(line: str) -> tuple:
+    """_about of a triple's N-Triples text: its subject, and its object unless a type or a literal."""
+    s, p, o = line.split(" ", 2)
+    return (s,) if p == _TYPE or o.startswith('"') else (s, o)
+
+
+_TYPE = f"<{RDF.type}>"
 
 
 class _Before:

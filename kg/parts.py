@@ -254,6 +254,7 @@ class PartSink:
         self.sha, self.gz_sha = hashlib.sha256(), hashlib.sha256(_GZIP_HEADER)
         self.size, self.gz_size, self.crc = 0, len(_GZIP_HEADER), 0
         self.index, self.pool, self.jobs = [], ThreadPoolExecutor(max_workers=1), deque()
+        self.hasher, self.hashing = ThreadPoolExecutor(max_workers=1), deque()  # SHA-256 and CRC-32, in order
         self.reused = 0
 
     def __enter__(self):
@@ -285,14 +286,19 @@ class PartSink:
             if not data:
                 return
             _pwrite(self.fd, data, self.size)
-        self.sha.update(data)
-        self.crc = zlib.crc32(data, self.crc)
         row = [piece_key, self.size, len(data)]
         self.size += len(data)
         self.index.append(row)
         while len(self.jobs) >= self.PENDING:
             self.jobs.popleft().result()
+        while len(self.hashing) >= self.PENDING:
+            self.hashing.popleft().result()
+        self.hashing.append(self.hasher.submit(self._hash, data))
         self.jobs.append(self.pool.submit(self._gzip, row, data, gz))
+
+    def _hash(self, data) -> None:
+        self.sha.update(data)
+        self.crc = zlib.crc32(data, self.crc)
 
     def _gzip(self, row: list, data, gz) -> None:
         if isinstance(gz, tuple):  # a kept piece's gzip bytes: copied
@@ -309,15 +315,15 @@ class PartSink:
 
     def close(self) -> None:
         """Finish both files; the writer records their manifest entries and the index."""
-        for job in self.jobs:
+        for job in (*self.jobs, *self.hashing):
             job.result()
         self.pool.shutdown()
+        self.hasher.shutdown()
         end = _FINAL + struct.pack("<II", self.crc, self.size & 0xFFFFFFFF)
         _pwrite(self.gz_fd, end, self.gz_size)
         self.gz_sha.update(end)
         self.gz_size += len(end)
-        os.close(self.fd)
-        os.close(self.gz_fd)
+        self.writer.sync_and_close(self.fd, self.gz_fd)
         self.writer.pieces[0] += self.reused
         self.writer.pieces[1] += len([row for row in self.index if row[0] is not None])
         self.writer.parts_written(self, {
@@ -327,6 +333,7 @@ class PartSink:
 
     def discard(self) -> None:
         self.pool.shutdown(cancel_futures=True)
+        self.hasher.shutdown(cancel_futures=True)
         os.close(self.fd)
         os.close(self.gz_fd)
 

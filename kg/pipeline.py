@@ -394,7 +394,7 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     inferred_delta = ()
     if state is not None:
         inferred = incremental.infer(ontology, data, state, *delta)
-        before, after = set(state["inferred"]), set(inferred)
+        before, after = set(incremental.kept_inferred(state)), set(inferred)
         inferred_delta = [*(after - before), *(before - after)]
     elif inferring is not None:
         inferred = Graph()

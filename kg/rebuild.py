@@ -233,8 +233,7 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
     shacl = Shacl(shapes_report, view, sum(1 for r in engine_results if r[3] == SH.Warning), files)
     progress("OWL RL")
     i_add, i_rem = incremental.infer_delta(ontology, view, state, *delta2)
-    inferred_delta = [*i_add, *i_rem]
-    inferred = [t for t in state["inferred"] if t not in i_rem] + sorted(i_add)
+    inferred = sorted([x for x in state["inferred"] if x not in i_rem] + list(i_add))  # N-Triples text
     n_reifiers = counts0["reifiers"] + len(r_add) - len(r_rem)
     counts = {"data": n_data, "ontology": len(ontology), "inferred": len(inferred),
               "provenance": counts0["provenance"] + len(p_add) - len(p_rem)}
@@ -262,9 +261,7 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
                       [FORMAT_BY_EXTENSION[e] for e in ("ttl", "nt")],
                       block=("provenance-rdf12.trig", "dataset-rdf12.trig"), parted=rdf12_parts.parts,
                       count=counts["provenance"] + n_reifiers)
-    lines = fragments.Lines()
-    inferred_parts = parts.Patched(writer.kept, "inferred.nt", _nt(lines(t) for t in i_add),
-                                   _nt(lines(t) for t in i_rem))
+    inferred_parts = parts.Patched(writer.kept, "inferred.nt", _nt(i_add), _nt(i_rem))
     parts.write_graph(writer, "inferred", None, str(iri["inferred"]), single,
                       block=("inferred.trig", "dataset.trig"), parted=inferred_parts.parts,
                       count=len(inferred))
@@ -272,7 +269,7 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
     from .pipeline import publish
 
     index = None
-    if not incremental.touches(inferred_delta, incremental.SEARCH_INPUTS):
+    if not any(_predicate(x) in incremental.SEARCH_INPUTS for x in (*i_add, *i_rem)):
         index = kept.kept_file(search_index.FILE)
     if index is None:  # an inferred name or type changed: the index of the whole graph
         view.dist = writer.stage
@@ -311,10 +308,11 @@ class Shacl:
         return self._report
 
 
-def _graph(triples) -> Graph:
+def _graph(lines) -> Graph:
+    """A Graph of N-Triples texts (kg.fragments.Lines)."""
     g = Graph()
-    for t in triples:
-        g.add(t)
+    for t in _parse(lines):
+        g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     return g
 
 
