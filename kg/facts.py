@@ -6,6 +6,7 @@ record and the field named, so a misspelt field never drops a fact silently.
 """
 import hashlib
 import pickle
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -109,23 +110,63 @@ def _validated(path: Path, model) -> list:
 
 def _cached(path: Path, model, cache: Path | None) -> list:
     """_validated(), kept in ``cache`` by the file's SHA-256 (incremental rebuilds: an edit re-reads one
-    file); the checks across records and files run every time."""
+    file), each record also by the SHA-256 of its text (an edited file: only its edited records are read
+    again, ``_chunks``); the checks across records and files run every time."""
     if cache is None:
         return _validated(path, model)
-    h = hashlib.sha256(path.read_bytes())
-    for code in ("facts.py", "schema.py"):  # what validation means
-        h.update(Path(__file__).with_name(code).read_bytes())
+    text = path.read_bytes()
+    code = b"".join(Path(__file__).with_name(c).read_bytes() for c in ("facts.py", "schema.py"))
+    h = hashlib.sha256(text + code)  # and what validation means
     kept = cache / f"{path.stem}-{h.hexdigest()}.pickle"
     try:
-        return pickle.loads(kept.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return pickle.loads(kept.read_bytes())[0]
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, KeyError):
         pass
-    records = _validated(path, model)
+    chunks = _chunks(text.decode("utf-8", errors="replace"))
+    keys = [hashlib.sha256(c.encode() + code).hexdigest() for c in chunks] if chunks else None
+    records = None
+    if keys:
+        for old in cache.glob(f"{path.stem}-*.pickle"):  # the file's last version: its records by text
+            try:
+                by_text = pickle.loads(old.read_bytes())[1]
+                records = [by_text[k] if k in by_text else _one(chunks[i], path.name, model)
+                           for i, k in enumerate(keys)]
+            except Exception:  # noqa: BLE001 (any doubt: the whole file, which names any error exactly)
+                records = None
+            break
+    if records is None:
+        records = _validated(path, model)
+    by_text = dict(zip(keys, records, strict=True)) if keys and len(keys) == len(records) else {}
     cache.mkdir(parents=True, exist_ok=True)
     for old in cache.glob(f"{path.stem}-*.pickle"):
         old.unlink()
-    kept.write_bytes(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
+    kept.write_bytes(pickle.dumps((records, by_text), protocol=pickle.HIGHEST_PROTOCOL))
     return records
+
+
+_ITEM = re.compile(r"^- ", re.MULTILINE)
+_UNSPLITTABLE = re.compile(r"^(---|\.\.\.|%)|(^|[\s\[{,])[&*!][^\s]", re.MULTILINE)
+
+
+def _chunks(text: str) -> list[str] | None:
+    """A fact file's top-level records as texts (each starts with ``- `` at the line's start: no other line
+    can, in a block list), or None where a record's value could depend on another's text (anchors, aliases,
+    tags, several documents)."""
+    if _UNSPLITTABLE.search(text):
+        return None
+    starts = [m.start() for m in _ITEM.finditer(text)]
+    if not starts or any(line.strip() and not line.lstrip().startswith("#")
+                         for line in text[:starts[0]].splitlines()):
+        return None
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def _one(chunk: str, name: str, model):
+    """The record of one chunk (_chunks), validated."""
+    data = yaml.load(chunk, Loader=_FAST_LOADER)
+    if not (isinstance(data, list) and len(data) == 1 and isinstance(data[0], dict)):
+        raise ValueError("not one record")
+    return model.model_validate(data[0])
 
 
 def load_facts(facts_dir: Path = FACTS_DIR, cache: Path | None = None) -> dict[str, list[Record]]:

@@ -293,7 +293,8 @@ class PartSink:
             self.jobs.popleft().result()
         while len(self.hashing) >= self.PENDING:
             self.hashing.popleft().result()
-        self.hashing.append(self.hasher.submit(self._hash, data))
+        if not self.scratch:  # a scratch file is read back in pieces, never published whole
+            self.hashing.append(self.hasher.submit(self._hash, data))
         self.jobs.append(self.pool.submit(self._gzip, row, data, gz))
 
     def _hash(self, data) -> None:
@@ -323,7 +324,11 @@ class PartSink:
         _pwrite(self.gz_fd, end, self.gz_size)
         self.gz_sha.update(end)
         self.gz_size += len(end)
-        self.writer.sync_and_close(self.fd, self.gz_fd)
+        if self.scratch:  # removed before the build ends: never to disk
+            os.close(self.fd)
+            os.close(self.gz_fd)
+        else:
+            self.writer.sync_and_close(self.fd, self.gz_fd)
         self.writer.pieces[0] += self.reused
         self.writer.pieces[1] += len([row for row in self.index if row[0] is not None])
         self.writer.parts_written(self, {

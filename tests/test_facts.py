@@ -75,3 +75,21 @@ def test_every_controlled_value_is_an_ontology_term():
                    schema.DECISION_TYPES, schema.EFFECT_TYPES, ("PartyOrgan", "StateBody", "InformalGroup")):
         for name in values:
             assert name in APG.__annotations__, name
+
+
+def test_a_cached_load_reads_again_only_the_edited_records(facts, tmp_path, monkeypatch):
+    from kg import facts as module
+
+    cache = tmp_path / "cache"
+    load_facts(facts, cache)
+    _edit(facts / "persons.yaml", "- id: khrushchev\n", "- id: khrushchev\n  # reviewed\n")
+    fresh = load_facts(facts)
+    real = module._validated
+    monkeypatch.setattr(module, "_validated", lambda path, model: pytest.fail(f"read whole: {path.name}")
+                        if path.name == "persons.yaml" else real(path, model))
+    assert load_facts(facts, cache) == fresh
+    # an error in an edited record: the whole file is read, and the error is the one a fresh load gives
+    monkeypatch.setattr(module, "_validated", real)
+    _edit(facts / "memberships.yaml", "  member: malenkov\n", "  membr: malenkov\n")
+    with pytest.raises(FactError, match="'malenkov-core-member': field membr: Extra inputs"):
+        load_facts(facts, cache)
