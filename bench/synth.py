@@ -33,7 +33,11 @@ SOURCE = "lvwiki"
 
 
 class _Dumper(yaml.SafeDumper):
-    """SafeDumper quotes every string that would read back as something else (yes, 1958, 1957-06-29)."""
+    """SafeDumper quotes every string that would read back as something else (yes, 1958, 1957-06-29). No
+    anchors and aliases for values the copies share: each record written out, as a curator writes it."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
 
 
 def _cite(cite: str, k: int) -> str:

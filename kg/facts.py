@@ -128,7 +128,7 @@ def _cached(path: Path, model, cache: Path | None) -> list:
     if keys:
         for old in cache.glob(f"{path.stem}-*.pickle"):  # the file's last version: its records by text
             try:
-                by_text = pickle.loads(old.read_bytes())[1]
+                _, by_text = pickle.loads(old.read_bytes())
                 records = [by_text[k] if k in by_text else _one(chunks[i], path.name, model)
                            for i, k in enumerate(keys)]
             except Exception:  # noqa: BLE001 (any doubt: the whole file, which names any error exactly)
@@ -145,20 +145,26 @@ def _cached(path: Path, model, cache: Path | None) -> list:
 
 
 _ITEM = re.compile(r"^- ", re.MULTILINE)
-_UNSPLITTABLE = re.compile(r"^(---|\.\.\.|%)|(^|[\s\[{,])[&*!][^\s]", re.MULTILINE)
+_UNSPLITTABLE = re.compile(r"^(---|\.\.\.|%)|(^|[\s\[{,])![^\s]", re.MULTILINE)  # documents, tags
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&([^\s\[\]{},]+)")
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*([^\s\[\]{},]+)")
 
 
 def _chunks(text: str) -> list[str] | None:
     """A fact file's top-level records as texts (each starts with ``- `` at the line's start: no other line
-    can, in a block list), or None where a record's value could depend on another's text (anchors, aliases,
-    tags, several documents)."""
+    can, in a block list), or None where a record's value could depend on another's text (an alias to an
+    anchor outside its record, a tag, several documents)."""
     if _UNSPLITTABLE.search(text):
         return None
     starts = [m.start() for m in _ITEM.finditer(text)]
     if not starts or any(line.strip() and not line.lstrip().startswith("#")
                          for line in text[:starts[0]].splitlines()):
         return None
-    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    chunks = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    for chunk in chunks:
+        if "*" in chunk and not set(_ALIAS.findall(chunk)) <= set(_ANCHOR.findall(chunk)):
+            return None
+    return chunks
 
 
 def _one(chunk: str, name: str, model):
