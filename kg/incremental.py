@@ -38,6 +38,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -79,7 +80,13 @@ class Cache:
         """The last build's state, if it was made under the same key (else None: build in full)."""
         try:
             state = pickle.loads((self.path / "state.pickle").read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError):
+            token = state.pop("records", None)
+            if token is not None:  # the part Pickled wrote beside it, the same save's
+                data = (self.path / "records.pickle").read_bytes()
+                if hashlib.sha256(data).hexdigest() != token:
+                    return None
+                state.update(pickle.loads(data))
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             return None
         if state.get("key") != self.key or not (self.path / "store").is_dir() or not all(
                 (self.path / "dist" / n).is_file() for n in (*_KEPT, *state.get("parts", ()), *KEPT_FILES)):
@@ -118,6 +125,12 @@ class Cache:
                 os.link(out / file, kept / file)
             except OSError:
                 shutil.copyfile(out / file, kept / file)
+        records = state.pop("records", None)  # a Pickled: written beside the state (records.pickle)
+        if records is not None:
+            data, state["records"] = records.result()
+            tmp = self.path / "records.pickle.tmp"
+            tmp.write_bytes(data)
+            tmp.replace(self.path / "records.pickle")
         tmp = self.path / "state.pickle.tmp"
         tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
         tmp.replace(self.path / "state.pickle")
@@ -173,6 +186,30 @@ class Cache:
             store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples[name])
         store.flush()
         del store
+
+
+class Pickled:
+    """A dict pickled on a thread of its own (the biggest part of the state, while the dumps are written:
+    they wait on the disk, not on the interpreter); ``result()``: (its pickle, that pickle's SHA-256). The
+    caller must not change the dict meanwhile."""
+
+    def __init__(self, value: dict):
+        self.value, self.answer = value, None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            data = pickle.dumps(self.value, protocol=pickle.HIGHEST_PROTOCOL)
+            self.answer = (data, hashlib.sha256(data).hexdigest())
+        except BaseException as exc:  # noqa: BLE001 (raised again by result())
+            self.answer = exc
+
+    def result(self) -> tuple[bytes, str]:
+        self.thread.join()
+        if isinstance(self.answer, BaseException):
+            raise self.answer
+        return self.answer
 
 
 def _parse(lines: set) -> list:

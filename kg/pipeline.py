@@ -288,10 +288,11 @@ def fragment_state(ctx, counts: dict, reifiers: int, used: dict, frags: dict | N
     frags = ctx.fragments if frags is None else frags
     refs, stated = fragments.counts(frags)
     hashes, prints = ctx.facts_seen
-    return {"fragments": frags, "refs": refs, "stated": stated,
-            "words": fragments.words_counts(frags, stated),
-            "files": hashes, "fingerprints": prints, "world": ctx.world, "registry": dict(ctx.registry),
-            "usage": used, "counts": {**counts, "reifiers": reifiers}}
+    records = {"fragments": frags, "refs": refs, "stated": stated,
+               "words": fragments.words_counts(frags, stated), "fingerprints": prints,
+               "registry": dict(ctx.registry)}
+    return {"records": incremental.Pickled(records), "files": hashes, "world": ctx.world, "usage": used,
+            "counts": {**counts, "reifiers": reifiers}}
 
 
 def _without_cycle_collector(function):

@@ -246,6 +246,10 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
                          f"{missing[:3]}")
 
     progress("dumps")
+    prints = {r.id: fragments.fingerprint(r) for recs in facts.values() for r in recs if r.id in edited}
+    records = incremental.Pickled({
+        "fragments": frags, "refs": refs, "stated": stated, "words": words,
+        "fingerprints": {**state["fingerprints"], **prints}, "registry": state["registry"]})
     iri = {n: ctx.iris.graph(n) for n in (*SOURCE_GRAPHS, *DERIVED_GRAPHS)}
     single = [f for f in FORMATS if not f.dataset]
     prov_parts = parts.Patched(writer.kept, "provenance.nt", _nt(p_add), _nt(p_rem))
@@ -276,12 +280,9 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
         index = search_index.build(view.graph(), _graph(inferred), base)
     publish(writer, iri, counts, n_reifiers, index, shacl, base, ctx, links_report, cov, missing)
     view.dist = out
-    prints = {r.id: fragments.fingerprint(r) for recs in facts.values() for r in recs if r.id in edited}
     saved = {"stats": stats,
              "coverage": {k: v for k, v in cov.items() if k != "without_statement_provenance"},
-             "fragments": frags, "refs": refs, "stated": stated, "words": words, "files": hashes,
-             "fingerprints": {**state["fingerprints"], **prints},
-             "world": state["world"], "registry": state["registry"], "usage": used,
+             "records": records, "files": hashes, "world": state["world"], "usage": used,
              "counts": {**counts, "reifiers": n_reifiers}}
     kept.save(out, writer.indexes, *results, inferred, ontology, state["tables"], saved)
     log(f"built {out} in {time.perf_counter() - t0:.1f}s (rebuilt {len(rebuilt)} records): "
