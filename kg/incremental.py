@@ -31,8 +31,9 @@ kept. An inconsistency found there fails the build (a full build would report it
 its gzip bytes, kg.parts.Kept), the others are serialised and compressed. **Outputs derived from the whole
 graph** (the search index, the coverage, the metadata graph's figures) are used again while Δ touches none of
 their inputs, and the factual triples without provenance are looked for only where Δ could have made them
-(``unsupported``). Facts and the graph are rebuilt in full. The output is byte-identical to a full build's
-(tests/test_incremental.py).
+(``unsupported``). Here the facts and the graph are rebuilt in full; kg.rebuild rebuilds only the records
+an edit concerns when it can (kg.fragments), and comes here when it cannot. The output is byte-identical to
+a full build's (tests/test_incremental.py).
 """
 import hashlib
 import os
