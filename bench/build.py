@@ -82,7 +82,7 @@ def _timed(k: int, engine: str, out: Path, root: Path, cache: Path | None) -> di
                   progress=clock, engine=engine, cache=cache)
     clock(None)
     return {"stages": clock.rows, "total": time.perf_counter() - started, "peak_mib": _rss_mib(),
-            "incremental": built.incremental, "pieces": list(built.pieces)}
+            "incremental": built.incremental, "rebuilt": built.rebuilt, "pieces": list(built.pieces)}
 
 
 def run_incremental(k: int) -> dict:

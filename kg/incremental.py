@@ -408,21 +408,30 @@ def context(store: ox.Store, focus: set) -> set:
     return seen
 
 
-def validate(shapes: Graph, store: ox.Store, graphs: tuple, state: dict | None, added=(), removed=()):
+def validate(shapes: Graph, store: ox.Store, graphs: tuple, state: dict | None, added=(), removed=(),
+             about=None):
     """(conforms, report graph, fastshacl results): in full without ``state``, else the kept results of the
     unaffected focus nodes and those of the affected ones, validated again on their context (``store``:
-    the kept store brought up to date, Cache.store; ``graphs``: data, ontology, provenance)."""
+    the kept store brought up to date, Cache.store; ``graphs``: data, ontology, provenance). ``about(node)``:
+    the node's triples in data and provenance with their terms as built (default: from ``graphs``); the store
+    finds the context's nodes, but gives numbers back in a canonical datatype (xsd:nonNegativeInteger as
+    xsd:integer), which sh:datatype would see."""
     engine = fastshacl.Engine(shapes)
     if state is None:
         conforms, report = engine.validate(store, graphs)
         return conforms, report, engine.results
+    if about is None:
+        data, prov = graphs[0], graphs[2]
+
+        def about(x):
+            return [*data.triples((x, None, None)), *prov.about(x)]
     focus = affected(store, added, removed)
     focus_rdflib = {fastshacl.to_rdflib(x) for x in focus}
     # the triples of the context's nodes, in whichever graph (data, provenance; the ontology is whole)
     sub = Graph()
     for x in context(store, focus):
-        for q in store.quads_for_pattern(x, None, None):
-            sub.add(tuple(fastshacl.to_rdflib(t) for t in (q.subject, q.predicate, q.object)))
+        for t in about(fastshacl.to_rdflib(x)):
+            sub.add(t)
     sub = (sub, graphs[1])
     engine.validate(fastshacl.load_store(sub), sub)
     labelled = {v: k for k, v in shape_labels(shapes).items()}

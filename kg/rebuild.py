@@ -220,8 +220,11 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
     links_report = _side_outputs(writer, ctx, ontology, used, cov, missing, kept, links)
     shapes = load_shapes()
     delta2 = tuple([t for d in delta.values() for t in d[i]] for i in (0, 1))
+    prov_parts = parts.Patched(writer.kept, "provenance.nt", _nt(p_add), _nt(p_rem))
+    prov_view = DataView(prov_parts, store, 0, out)
     conforms, shapes_report, engine_results = incremental.validate(
-        shapes, store, (view, ontology, None), state, *delta2)
+        shapes, store, (view, ontology, None), state, *delta2,
+        about=lambda x: [*view.triples((x, None, None)), *prov_view.triples((x, None, None))])
     results = (engine_results, shapes)
     if not conforms:
         report = report_of(shapes_report, view)
@@ -252,7 +255,6 @@ def rebuild(out, base, log, facts_dir, progress, sources_dir, cache: Path, undo,
         "fingerprints": {**state["fingerprints"], **prints}, "registry": state["registry"]})
     iri = {n: ctx.iris.graph(n) for n in (*SOURCE_GRAPHS, *DERIVED_GRAPHS)}
     single = [f for f in FORMATS if not f.dataset]
-    prov_parts = parts.Patched(writer.kept, "provenance.nt", _nt(p_add), _nt(p_rem))
     rdf12_parts = parts.Patched(writer.kept, "provenance-rdf12.nt", _nt((*p_add, *r_add)),
                                 _nt((*p_rem, *r_rem)))
     parts.write_graph(writer, "data", None, str(iri["data"]), single, block=("data.trig", "dataset.trig"),

@@ -15,15 +15,16 @@ class TripleSet(set):
     def __init__(self, triples=()):
         super().__init__(triples)
         self._by_p: dict | None = None  # predicate -> [triple], on first use
+        self._by_s: dict | None = None  # subject -> [triple], on first use
         self._pairs_of: dict = {}  # predicate -> {subject: [object]}, for the predicates asked for
 
     def add(self, triple) -> None:
-        self._by_p = None
+        self._by_p = self._by_s = None
         self._pairs_of.clear()
         super().add(triple)
 
     def update(self, *triples) -> None:
-        self._by_p = None
+        self._by_p = self._by_s = None
         self._pairs_of.clear()
         super().update(*triples)
 
@@ -38,6 +39,14 @@ class TripleSet(set):
                 pairs.setdefault(s, []).append(o)
             self._pairs_of[predicate] = pairs
         return self._pairs_of[predicate]
+
+    def about(self, subject) -> list:
+        """The triples of ``subject`` (an index by subject, made on the first question)."""
+        if self._by_s is None:
+            self._by_s = {}
+            for t in self:
+                self._by_s.setdefault(t[0], []).append(t)
+        return self._by_s.get(subject, [])
 
     def subject_objects(self, predicate):
         return ((s, o) for s, objects in self._pairs(predicate).items() for o in objects)
