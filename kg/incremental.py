@@ -227,9 +227,8 @@ def _lines(triples) -> list:
     return sorted(lines(t) for t in triples)
 
 
-def kept_inferred(state: dict) -> list:
-    """The last build's inferred triples (rdflib)."""
-    lines = state["inferred"]
+def _rdflib_lines(lines) -> list:
+    """N-Triples texts (kg.fragments.Lines) as rdflib triples."""
     if not lines:
         return []
     return [tuple(fastshacl.to_rdflib(x) for x in (t.subject, t.predicate, t.object)) for t in ox.parse(
@@ -448,41 +447,21 @@ def _about(t) -> tuple:
     return (s,) if p == RDF.type or isinstance(o, Literal) else (s, o)
 
 
-def infer(ontology: Graph, data: Graph, state: dict, added: list, removed: list) -> Graph:
-    """kg.fastowl.fast_infer's graph: the kept inferred triples not about a node of Δ, and those about one,
-    derived again from the data triples about it."""
-    changed = set()
-    for t in (*added, *removed):
-        changed.update(_about(tuple(fastshacl.to_rdflib(x) for x in (t.subject, t.predicate, t.object))))
-    premises = Graph()
-    for n in changed:
-        for t in data.triples((n, None, None)):
-            premises.add(t)
-        for t in data.triples((None, None, n)):
-            if t[1] != RDF.type:
-                premises.add(t)
-    fastowl.check_supported(ontology, premises)
-    tables = state["tables"]
-    derived, errors = fastowl.closure(tables, premises)
-    if errors:
-        raise InconsistencyError("; ".join(errors))
-    before = _Before(set(ontology), data)
+def infer(ontology: Graph, data: Graph, state: dict, added: list, removed: list) -> tuple[Graph, list]:
+    """kg.fastowl.fast_infer's graph, from infer_delta: (the graph, its Δ as rdflib triples)."""
+    now, gone = infer_delta(ontology, data, state, added, removed)
+    lines = [x for x in state["inferred"] if x not in gone] + sorted(now)
     out = Graph()
-    for t in kept_inferred(state):
-        if not any(n in changed for n in _about(t)):
-            out.add(t)
-    for t in keep(derived, before):
-        if any(n in changed for n in _about(t)):
-            out.add(t)
-    for t in tables.schema_inferred:  # as fast_infer: what the ontology alone entails
-        if t not in before:
-            out.add(t)
-    return out
+    for t in _rdflib_lines(lines):
+        out.add(t)
+    return out, _rdflib_lines([*now, *gone])
 
 
 def infer_delta(ontology: Graph, data, state: dict, added: list, removed: list) -> tuple[set, set]:
-    """What infer() adds to and removes from the kept inferred triples, without making the whole graph:
-    (added, removed) as N-Triples text (kg.fragments.Lines)."""
+    """What OWL RL adds to and removes from the kept inferred triples (N-Triples text, kg.fragments.Lines):
+    those not about a node of Δ stay, those about one are derived again from the data triples about it
+    (``data``: a Graph, or anything with its ``triples`` and ``in``), and those the ontology alone entails
+    are there where the data does not state them (as fast_infer)."""
     from .fragments import Lines
 
     changed = set()

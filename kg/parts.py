@@ -19,6 +19,7 @@ the file's format) instead of serialising and compressing them.
 import functools
 import hashlib
 import mmap
+import operator
 import os
 import struct
 import zlib
@@ -41,16 +42,21 @@ def split(triples: list) -> list[list]:
     """The parts of a sequence of pyoxigraph triples (sorted, so a subject's triples are together): cut
     before a subject whose N-Triples text has a CRC-32 that is a multiple of CUT, never inside a run of
     one subject."""
+    return _split(triples, operator.attrgetter("subject"), lambda s: str(s).encode())
+
+
+def _split(items: list, subject, text) -> list[list]:
+    """split() of triples or lines: ``subject(item)``, and ``text(subject)`` its N-Triples bytes."""
     parts, start, previous = [], 0, None
-    for i, t in enumerate(triples):
-        s = t.subject
+    for i, item in enumerate(items):
+        s = subject(item)
         if s != previous:
-            if i and zlib.crc32(str(s).encode()) % CUT == 0:
-                parts.append(triples[start:i])
+            if i and zlib.crc32(text(s)) % CUT == 0:
+                parts.append(items[start:i])
                 start = i
             previous = s
-    if start < len(triples):
-        parts.append(triples[start:])
+    if start < len(items):
+        parts.append(items[start:])
     return parts
 
 
@@ -588,15 +594,5 @@ def _bisect(keys: list, x) -> int:
 
 
 def _cut(lines: list) -> list[list]:
-    """split() on lines (sorted): before a subject whose CRC-32 is a multiple of CUT."""
-    out, start, previous = [], 0, None
-    for i, line in enumerate(lines):
-        s = _subject(line)
-        if s != previous:
-            if i and zlib.crc32(s) % CUT == 0:
-                out.append(lines[start:i])
-                start = i
-            previous = s
-    if start < len(lines):
-        out.append(lines[start:])
-    return out
+    """split() on N-Triples lines (sorted)."""
+    return _split(lines, _subject, lambda s: s)

@@ -252,11 +252,8 @@ def validate_incrementally(kept, state, data, ontology, prov, ox_graphs, by_grap
     return report_of(graph, data), (results, shapes), delta
 
 
-def _side_outputs(writer, ctx, data, ontology, prov, links, missing, base, cov=None) -> tuple[dict, dict]:
-    """The files that need neither SHACL nor OWL RL (written while a forked process makes the dumps): the
-    ontology's pages, redirects, the links report and linksets, the coverage (``cov``: from the last
-    build's, kg.incremental.coverage_again); (coverage, links report, the ontology terms' usage)."""
-    used = ontology_usage(ontology, data)
+def pages_and_links(writer, ctx, ontology, used: dict, links: list) -> dict:
+    """The ontology's pages (``used``: its terms' usage), the redirects and the links report (returned)."""
     for name, page in render_ontology_docs(ontology, used=used).items():  # one page per language
         writer.add(name, page, media_type="text/html", compress=False)
     # retired IRIs -> the IRIs that replace them, for the server to redirect (and dcterms:isReplacedBy)
@@ -267,6 +264,15 @@ def _side_outputs(writer, ctx, data, ontology, prov, links, missing, base, cov=N
     writer.add("links.txt", report_text(links_report).encode(), media_type="text/plain", compress=False)
     writer.add("links.json", report_json(links_report).encode(), media_type="application/json",
                compress=False)
+    return links_report
+
+
+def _side_outputs(writer, ctx, data, ontology, prov, links, missing, base, cov=None) -> tuple[dict, dict]:
+    """The files that need neither SHACL nor OWL RL (written while a forked process makes the dumps): the
+    ontology's pages, redirects, the links report and linksets, the coverage (``cov``: from the last
+    build's, kg.incremental.coverage_again); (coverage, links report, the ontology terms' usage)."""
+    used = ontology_usage(ontology, data)
+    links_report = pages_and_links(writer, ctx, ontology, used, links)
     # the identity links on their own (VoID linksets) and a Mix'n'match catalogue (kg/linksets.py)
     for name in linksets.TARGETS:
         links_graph = linksets.linkset(data, name)
@@ -394,9 +400,7 @@ def _build(out, base, log, facts_dir, progress, sources_dir, engine, cache, undo
     progress("OWL RL")
     inferred_delta = ()
     if state is not None:
-        inferred = incremental.infer(ontology, data, state, *delta)
-        before, after = set(incremental.kept_inferred(state)), set(inferred)
-        inferred_delta = [*(after - before), *(before - after)]
+        inferred, inferred_delta = incremental.infer(ontology, data, state, *delta)
     elif inferring is not None:
         inferred = Graph()
         for t in inferring.wait():

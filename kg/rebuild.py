@@ -29,9 +29,8 @@ from .dist import FORMAT_BY_EXTENSION, FORMATS, DistWriter, oxigraph_triples, to
 from .facts import FactError, load_facts
 from .fastshacl import to_rdflib
 from .iris import Iris
-from .links import link_report, load_links, report_json, report_text
+from .links import load_links
 from .metadata import metadata_graph, release_date
-from .ontology_docs import render as render_ontology_docs
 from .quotes import Quotes
 from .sources import default_source, load_sources
 from .validation import load_shapes, report_of
@@ -331,17 +330,9 @@ def _provenance(out: Path):
 def _side_outputs(writer, ctx, ontology, used, cov, missing, kept, links) -> dict:
     """kg.pipeline._side_outputs from what the last build kept: the linksets and the Mix'n'match catalogue
     (Δ spares their inputs), the ontology pages with usage moved by Δ."""
-    import json
+    from .pipeline import pages_and_links
 
-    for name, page in render_ontology_docs(ontology, used=used).items():
-        writer.add(name, page, media_type="text/html", compress=False)
-    redirects = {str(old): str(new) for old, new in sorted(ctx.former.items())}
-    writer.add("redirects.json", (json.dumps(redirects, indent=2, sort_keys=True) + "\n").encode(),
-               media_type="application/json", compress=False)
-    links_report = link_report(ctx.registry, links)
-    writer.add("links.txt", report_text(links_report).encode(), media_type="text/plain", compress=False)
-    writer.add("links.json", report_json(links_report).encode(), media_type="application/json",
-               compress=False)
+    links_report = pages_and_links(writer, ctx, ontology, used, links)
     for name in linksets.TARGETS:
         file = linksets.linkset_file(name)
         data = kept.kept_file(file)
