@@ -232,9 +232,10 @@ def _live_display():
               help="SHACL and OWL RL engines: pySHACL + owlrl (reference), kg.fastshacl + kg.fastowl (fast, "
                    "the same results), or by size (auto: fast above 10,000 data triples).")
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Incremental rebuilds (fast engine): keep the dumps (hard links), a store of the graphs "
-                   "and what SHACL and OWL RL found here, and next time redo only what the changed triples "
-                   "touch (kg/incremental.py; the same output). About the size of the dumps, plus the store.")
+              help="Incremental rebuilds (fast engine): keep the dumps (hard links), a store of the graphs, "
+                   "each record's triples and what SHACL and OWL RL found here, and next time rebuild only "
+                   "the edited records and what their changed triples touch (kg/rebuild.py, "
+                   "kg/incremental.py; the same output). About the size of the dumps, plus the store.")
 @json_option
 def build(dist, base, facts, quiet, engine, as_json, cache):
     """Facts → graph → SHACL + OWL 2 RL → dumps in DIST.
